@@ -1,0 +1,2 @@
+Console.WriteLine("DLBricks sample generator: not yet implemented.");
+return 0;

@@ -1,0 +1,104 @@
+using DLBricks.Benchmarking;
+
+namespace DLBricks.Storage;
+
+/// <summary>
+/// The machine a result was measured on. <see cref="Key"/> identifies it in a store; two machines of the same kind
+/// (same CPU model, cores, memory, OS and runtime versions) share a key on purpose: their results are interchangeable.
+/// </summary>
+public sealed record SystemFingerprint(
+    string CpuModel,
+    int LogicalCores,
+    long MemoryBytes,
+    string OperatingSystem,
+    string DotNetVersion,
+    string OnnxRuntimeVersion)
+{
+    /// <summary>Stable short identifier derived from every field.</summary>
+    public string Key => StoreKeys.Of(CpuModel, LogicalCores.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        MemoryBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), OperatingSystem, DotNetVersion, OnnxRuntimeVersion);
+}
+
+/// <summary>How a brick is run: execution provider and its options, thread settings, optimization level, job.</summary>
+/// <param name="ExecutionProvider"><c>cpu</c> or <c>cuda</c>.</param>
+/// <param name="DeviceId">Device of the execution provider (CUDA); null for CPU.</param>
+/// <param name="IntraOpThreads">Intra-op thread count (0 = ONNX Runtime default).</param>
+/// <param name="InterOpThreads">Inter-op thread count (0 = ONNX Runtime default).</param>
+/// <param name="ExecutionMode"><c>sequential</c> or <c>parallel</c>.</param>
+/// <param name="OptimizationLevel"><c>disabled</c>, <c>basic</c>, <c>extended</c> or <c>all</c>.</param>
+/// <param name="Job">Name of the benchmark job (<c>default</c> or <c>quick</c>).</param>
+public sealed record RunConfiguration(
+    string ExecutionProvider,
+    int? DeviceId,
+    int IntraOpThreads,
+    int InterOpThreads,
+    string ExecutionMode,
+    string OptimizationLevel,
+    string Job)
+{
+    /// <summary>Stable short identifier derived from every field.</summary>
+    public string Key => StoreKeys.Of(ExecutionProvider, DeviceId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
+        IntraOpThreads.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        InterOpThreads.ToString(System.Globalization.CultureInfo.InvariantCulture), ExecutionMode, OptimizationLevel, Job);
+}
+
+/// <summary>The outcome of benchmarking one brick on one system under one configuration.</summary>
+/// <param name="BrickHash">Brick hash.</param>
+/// <param name="SystemKey">Key of the <see cref="SystemFingerprint"/>.</param>
+/// <param name="ConfigurationKey">Key of the <see cref="RunConfiguration"/>.</param>
+/// <param name="Statistics">Latency statistics; null when the brick failed.</param>
+/// <param name="Error">Why the brick could not be loaded or run; null on success.</param>
+/// <param name="MeasuredAt">When the measurement finished.</param>
+public sealed record BrickResult(
+    string BrickHash,
+    string SystemKey,
+    string ConfigurationKey,
+    LatencyStatistics? Statistics,
+    string? Error,
+    DateTimeOffset MeasuredAt)
+{
+    /// <summary>True when the brick was measured successfully.</summary>
+    public bool Succeeded => Statistics is not null && Error is null;
+}
+
+/// <summary>
+/// Where benchmark results live. Every implementation creates and migrates its own schema, writes each result in its own
+/// transaction and keys results by (brick hash, system, configuration), so one store holds many systems.
+/// </summary>
+public interface IResultStore : IDisposable
+{
+    /// <summary>Records a system so results can refer to it (idempotent).</summary>
+    void RegisterSystem(SystemFingerprint system);
+
+    /// <summary>Records a configuration so results can refer to it (idempotent).</summary>
+    void RegisterConfiguration(RunConfiguration configuration);
+
+    /// <summary>True when a result (success or failure) exists for the brick on this system and configuration.</summary>
+    bool HasResult(string brickHash, string systemKey, string configurationKey);
+
+    /// <summary>Writes one result atomically, replacing an earlier one for the same key.</summary>
+    void Save(BrickResult result);
+
+    /// <summary>All results for a system and configuration, by brick hash.</summary>
+    IReadOnlyDictionary<string, BrickResult> GetResults(string systemKey, string configurationKey);
+
+    /// <summary>Every (system, configuration) pair that has at least one result.</summary>
+    IReadOnlyList<(SystemFingerprint System, RunConfiguration Configuration)> ListSystems();
+
+    /// <summary>Stores the harness's fixed per-call cost measured on an empty (Identity) model.</summary>
+    void SaveCalibration(string systemKey, string configurationKey, LatencyStatistics overhead);
+
+    /// <summary>The stored per-call harness cost, or null when none was measured.</summary>
+    LatencyStatistics? GetCalibration(string systemKey, string configurationKey);
+}
+
+/// <summary>Derives short stable keys from field values.</summary>
+internal static class StoreKeys
+{
+    public static string Of(params string[] parts)
+    {
+        var joined = string.Join('\u001f', parts);
+        var digest = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(joined));
+        return Convert.ToHexStringLower(digest)[..16];
+    }
+}
