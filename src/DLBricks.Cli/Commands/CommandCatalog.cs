@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace DLBricks.Cli.Commands;
+
+/// <summary>The verbs of <c>dlbricks</c>. Adding a verb means adding one line here and one command class.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}
