@@ -83,17 +83,19 @@ public static class ShapeProbe
             if (existing.Add(output)) probe.Graph.Output.Add(new ValueInfoProto { Name = output });
         }
 
-        using var workspace = ProbeWorkspace.Create(model, probe);
         using var options = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
+        // The probe model is loaded from memory; external data still resolves against the original model's folder.
+        if (model.HasExternalData)
+            options.AddSessionConfigEntry("session.model_external_initializers_file_folder_path", model.Directory);
         InferenceSession session;
         try
         {
-            session = workspace.Path is { } p ? new InferenceSession(p, options) : new InferenceSession(workspace.Bytes!, options);
+            session = new InferenceSession(probe.ToByteArray(), options);
         }
         catch (OnnxRuntimeException e)
         {
@@ -159,42 +161,6 @@ public static class ShapeProbe
                 return new TensorInfo { ElementType = 0, Shape = null, Kind = "map" };
             default:
                 return new TensorInfo { ElementType = 0, Shape = null, Kind = "optional" };
-        }
-    }
-
-    /// <summary>
-    /// Where the probe model lives while ONNX Runtime loads it. External data resolves relative to the model file, so a model
-    /// with external data is written to a temporary folder holding links to the original data files.
-    /// </summary>
-    private sealed class ProbeWorkspace : IDisposable
-    {
-        private string? _folder;
-        public string? Path { get; private init; }
-        public byte[]? Bytes { get; private init; }
-
-        public static ProbeWorkspace Create(OnnxModel model, ModelProto probe)
-        {
-            var files = ExternalData.Files(probe).ToList();
-            if (files.Count == 0)
-                return new ProbeWorkspace { Bytes = probe.ToByteArray() };
-            var folder = Directory.CreateTempSubdirectory("dlbricks-probe-").FullName;
-            foreach (var file in files)
-            {
-                var target = System.IO.Path.Combine(folder, file);
-                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
-                File.CreateSymbolicLink(target, System.IO.Path.Combine(model.Directory, file));
-            }
-            var path = System.IO.Path.Combine(folder, "probe.onnx");
-            using (var stream = File.Create(path)) probe.WriteTo(stream);
-            return new ProbeWorkspace { _folder = folder, Path = path };
-        }
-
-        public void Dispose()
-        {
-            if (_folder is not null)
-            {
-                try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
-            }
         }
     }
 }

@@ -1,0 +1,111 @@
+using DLBricks.Graph;
+using DLBricks.Onnx.Protos;
+using DLBricks.Splitting;
+using DLBricks.Tests.Splitting;
+
+namespace DLBricks.Tests.Graph;
+
+public class DynamicModelTests
+{
+    [Fact]
+    public void NonBatchDynamicDimWithoutValueIsAnErrorNamingInputAndDim()
+    {
+        using var temp = new TempFolder();
+        var m = new TinyModel().Input("image", "batch", 3, "height", "width");
+        m.Node("Relu", ["image"], ["y"]);
+        m.Output("y");
+        var path = m.Save(temp.Path, "dyn");
+
+        var error = Assert.Throws<InvalidModelException>(() => LayerGraphBuilder.Build(path));
+        Assert.Contains("'image'", error.Message);
+        Assert.Contains("height", error.Message);
+        Assert.Contains("--dim", error.Message);
+        Assert.Contains(path, error.Message);
+
+        var bindings = ModelInputBindings.Parse("dyn", [], ["height=32", "width=48"], []);
+        var graph = LayerGraphBuilder.Build(path, bindings: bindings);
+        Assert.Equal([1L, 3, 32, 48], graph.Tensors["y"].Shape!);
+
+        var byShape = LayerGraphBuilder.Build(path, bindings: ModelInputBindings.Parse("dyn", ["dyn:image=2,3,8,8"], [], []));
+        Assert.Equal([2L, 3, 8, 8], byShape.Tensors["y"].Shape!);
+    }
+
+    /// <summary>An exporter-style attention reshape: heads split with Shape→Gather→Unsqueeze→Concat→Reshape on dynamic dims.</summary>
+    internal static string TransformerBlock(TempFolder temp)
+    {
+        var m = new TinyModel(opset: 13).Input("hidden", "batch", "seq", 64);
+        m.Weight("q_weight", 64, 64);
+        m.Ints("idx0", 0).Ints("idx1", 1).Ints("heads", 4).Ints("head_dim", 16).Ints("axes0", 0);
+        m.Graph.Initializer.Where(t => t.Name.StartsWith("idx")).ToList().ForEach(t => t.Dims.Clear()); // scalar indices
+        m.Node("MatMul", ["hidden", "q_weight"], ["q"]);
+        m.Node("Shape", ["hidden"], ["shape"]);
+        m.Node("Gather", ["shape", "idx0"], ["b"], null, TinyModel.IntAttr("axis", 0));
+        m.Node("Gather", ["shape", "idx1"], ["s"], null, TinyModel.IntAttr("axis", 0));
+        m.Node("Unsqueeze", ["b", "axes0"], ["b1"]);
+        m.Node("Unsqueeze", ["s", "axes0"], ["s1"]);
+        m.Node("Concat", ["b1", "s1", "heads", "head_dim"], ["new_shape"], null, TinyModel.IntAttr("axis", 0));
+        m.Node("Reshape", ["q", "new_shape"], ["q4"]);
+        m.Node("Transpose", ["q4"], ["qt"], null, TinyModel.IntsAttr("perm", 0, 2, 1, 3));
+        m.Node("Transpose", ["q4"], ["kt"], null, TinyModel.IntsAttr("perm", 0, 2, 3, 1));
+        m.Node("MatMul", ["qt", "kt"], ["scores"]);
+        m.Node("Softmax", ["scores"], ["probs"], null, TinyModel.IntAttr("axis", -1));
+        m.Output("probs");
+        return m.Save(temp.Path, "block");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void TransformerBlockWithShapeSubgraphSplitsIntoRunnableBricks(int g)
+    {
+        using var temp = new TempFolder();
+        var path = TransformerBlock(temp);
+        var bindings = ModelInputBindings.Parse("block", [], ["seq=10"], []);
+        var graph = LayerGraphBuilder.Build(path, bindings: bindings);
+
+        // Shape arithmetic on a dynamic input is computed at run time: it stays as layers, with captured values.
+        Assert.Contains(graph.Layers, l => l.OpType == "Shape");
+        Assert.Equal([1L, 10, 4, 16], graph.Tensors["new_shape"].IntegerValues!);
+
+        var output = temp.File("out");
+        var result = SplitRunner.Run([path], new SplitOptions { Granularity = g, Bindings = _ => bindings }, output);
+        var catalog = DLBricks.Export.BrickCatalog.Load(output);
+        foreach (var brick in catalog.Bricks)
+            LightModelSplitTests.RunOnce(Path.Combine(output, brick.File), brick);
+
+        // The Reshape brick gets the shape it had inside the model as an embedded constant, not as an input to synthesize.
+        var reshape = result.Models[0].Split.Pieces.First(p => p.Brick.Spec.Layers.Any(l => l.OpType == "Reshape"));
+        Assert.DoesNotContain(reshape.Brick.Inputs, i => i.ElementType == "int64");
+    }
+
+    [Fact]
+    public void ControlFlowOpIsOneOpaqueLayerThatReadsOuterScope()
+    {
+        using var temp = new TempFolder();
+        var m = new TinyModel(opset: 13).Input("x", 1, 8).Input("flag", TensorProto.Types.DataType.Bool);
+        m.Node("Relu", ["x"], ["a"]);
+        GraphProto Branch(string op, string name)
+        {
+            var g = new GraphProto { Name = name };
+            g.Node.Add(new NodeProto { OpType = op, Input = { "a" }, Output = { name + "_out" } });
+            g.Output.Add(TinyModel.ValueInfo(name + "_out", TensorProto.Types.DataType.Float, 1, 8));
+            return g;
+        }
+        m.Node("If", ["flag"], ["chosen"], "branch", TinyModel.GraphAttr("then_branch", Branch("Sigmoid", "then")),
+            TinyModel.GraphAttr("else_branch", Branch("Tanh", "else")));
+        m.Node("Neg", ["chosen"], ["y"]);
+        m.Output("y");
+        var path = m.Save(temp.Path, "iff");
+
+        var graph = LayerGraphBuilder.Build(path, bindings: ModelInputBindings.Parse("iff", [], [], ["flag=1"]));
+        Assert.Equal(["Relu", "If", "Neg"], graph.Layers.Select(l => l.OpType));
+        Assert.Equal(["a"], graph.Layers[1].ImplicitInputs);
+        Assert.Contains(graph.Dag.Edges, e => e.Source == 0 && e.Target == 1);
+
+        var output = temp.File("out");
+        SplitRunner.Run([path], new SplitOptions { Granularity = 2, Bindings = _ => ModelInputBindings.Parse("iff", [], [], ["flag=1"]) }, output);
+        foreach (var brick in DLBricks.Export.BrickCatalog.Load(output).Bricks)
+            LightModelSplitTests.RunOnce(Path.Combine(output, brick.File), brick);
+    }
+}
