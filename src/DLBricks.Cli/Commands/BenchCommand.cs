@@ -23,7 +23,8 @@ internal sealed class BenchCommand : Command
         Arguments.Add(_folder);
         foreach (var option in new Option[] { _db, _ep, _threads, _interThreads, _mode, _level, _quick, _force })
             Options.Add(option);
-        SetAction((result, cancellationToken) => Task.FromResult(Invoke(result, cancellationToken)));
+        // Run off the invoking thread so System.CommandLine can see Ctrl+C: the runner stops after the brick in flight.
+        SetAction((result, cancellationToken) => Task.Run(() => Invoke(result, cancellationToken), CancellationToken.None));
     }
 
     private int Invoke(ParseResult result, CancellationToken cancellationToken)
