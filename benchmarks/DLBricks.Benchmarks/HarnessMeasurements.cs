@@ -54,7 +54,7 @@ internal static class HarnessMeasurements
         using var store = new SqliteResultStore(Path.Combine(folder, "memory.db"));
         var runner = new BrickBenchmarkRunner(store, Config(job), job);
         // Warm everything once (JIT, ORT environment, BenchmarkDotNet) so "before" is the steady state, not a cold process.
-        var warm = TinyBricks.Write(Path.Combine(folder, "warm"), 20);
+        var warm = TinyBricks.Write(Path.Combine(folder, "warm"), 20, firstWidth: 100_000);
         runner.Run(warm);
         Report("before", 0);
         var clock = Stopwatch.StartNew();

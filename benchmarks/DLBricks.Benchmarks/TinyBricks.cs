@@ -8,13 +8,13 @@ namespace DLBricks.Benchmarks;
 /// <summary>Writes a split output folder of <c>count</c> distinct one-node bricks (Relu over float [1, w]) for harness measurements.</summary>
 internal static class TinyBricks
 {
-    public static string Write(string folder, int count)
+    public static string Write(string folder, int count, int firstWidth = 4)
     {
         Directory.CreateDirectory(Path.Combine(folder, "bricks"));
         var entries = new List<BrickEntry>();
         for (var i = 0; i < count; i++)
         {
-            var width = 4 + i;
+            var width = firstWidth + i;
             var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(width)));
             var model = new ModelProto { IrVersion = 7, Graph = new GraphProto { Name = "relu" } };
             model.OpsetImport.Add(new OperatorSetIdProto { Version = 13 });
