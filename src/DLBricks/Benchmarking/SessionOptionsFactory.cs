@@ -22,6 +22,8 @@ public static class SessionOptionsFactory
         var options = new SessionOptions();
         try
         {
+            // ORT's warnings (e.g. unused initializers in old model-zoo files) would break the progress display.
+            options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
             options.GraphOptimizationLevel = configuration.OptimizationLevel switch
             {
                 "disabled" => GraphOptimizationLevel.ORT_DISABLE_ALL,
