@@ -29,8 +29,9 @@ public sealed class LatencyMeasurer
     {
         Job = job;
         _reports = reports;
-        // BenchmarkDotNet insists on an artifacts folder even with its log file off; keep it out of the working directory.
-        _artifacts = reports?.Folder ?? Path.Combine(Path.GetTempPath(), "dlbricks-bdn");
+        // BenchmarkDotNet insists on an (empty, with our config) artifacts folder even with its log file off; keep it out of
+        // the working directory and the run folder.
+        _artifacts = Path.Combine(Path.GetTempPath(), "dlbricks-bdn");
     }
 
     /// <summary>The job every measurement uses.</summary>

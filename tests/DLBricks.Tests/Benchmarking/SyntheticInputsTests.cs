@@ -58,3 +58,27 @@ public class SyntheticInputsTests
         Assert.Equal(2.0, BdnStatistics.TrimmedMean([1, 2, 3]), 9);
     }
 }
+
+public class OnnxModelRunnerTests
+{
+    private static readonly DLBricks.Storage.RunConfiguration Cpu = new("cpu", null, 1, 1, "sequential", "all", "quick");
+
+    [Fact]
+    public void RunAllocatesNothingOnTheManagedHeap()
+    {
+        using var runner = OnnxModelRunner.Open(CalibrationModel.Identity(), Cpu);
+        runner.Run();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+            runner.Run();
+        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+    }
+
+    [Fact]
+    public void InputDescriptionMustMatchTheModel()
+    {
+        var error = Assert.Throws<ArgumentException>(() =>
+            OnnxModelRunner.Open(CalibrationModel.Identity(), Cpu, [new BrickTensor("nope", "float", [1])]));
+        Assert.Contains("nope", error.Message);
+    }
+}
