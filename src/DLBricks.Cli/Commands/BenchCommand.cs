@@ -1,0 +1,114 @@
+using System.CommandLine;
+using System.Globalization;
+using DLBricks.Benchmarking;
+using DLBricks.Storage;
+
+namespace DLBricks.Cli.Commands;
+
+/// <summary><c>dlbricks bench DIR</c>: benchmarks every brick of a split output folder and stores the results.</summary>
+internal sealed class BenchCommand : Command
+{
+    private readonly Argument<string> _folder = new("DIR") { Description = "Split output folder holding catalog.json and bricks/." };
+    private readonly Option<string> _db = new("--db") { Description = "Results database (SQLite).", DefaultValueFactory = _ => "dlbricks.db" };
+    private readonly Option<string> _ep = new("--ep") { Description = "Execution provider: cpu or cuda[:DEVICE].", DefaultValueFactory = _ => "cpu" };
+    private readonly Option<int> _threads = new("--threads") { Description = "Intra-op threads (0 = ONNX Runtime default)." };
+    private readonly Option<int> _interThreads = new("--inter-threads") { Description = "Inter-op threads (0 = ONNX Runtime default)." };
+    private readonly Option<string> _mode = new("--mode") { Description = "Execution mode: sequential or parallel.", DefaultValueFactory = _ => "sequential" };
+    private readonly Option<string> _level = new("--level") { Description = "Graph optimization level: disabled, basic, extended or all.", DefaultValueFactory = _ => "all" };
+    private readonly Option<bool> _quick = new("--quick") { Description = "Short smoke-test job (1 warmup, 5 iterations) instead of the default 100 iterations." };
+    private readonly Option<bool> _force = new("--force") { Description = "Measure bricks again even if results exist for this system and configuration." };
+
+    public BenchCommand() : base("bench", "Benchmark every brick of a split output folder with BenchmarkDotNet on ONNX Runtime and store the results.")
+    {
+        Arguments.Add(_folder);
+        foreach (var option in new Option[] { _db, _ep, _threads, _interThreads, _mode, _level, _quick, _force })
+            Options.Add(option);
+        // Run off the invoking thread so System.CommandLine can see Ctrl+C: the runner stops after the brick in flight.
+        SetAction((result, cancellationToken) => Task.Run(() => Invoke(result, cancellationToken), CancellationToken.None));
+    }
+
+    private int Invoke(ParseResult result, CancellationToken cancellationToken)
+    {
+        var folder = result.GetValue(_folder)!;
+        var job = result.GetValue(_quick) ? BenchmarkJob.Quick : BenchmarkJob.Default;
+        if (!TryParseProvider(result.GetValue(_ep)!, out var provider, out var device))
+            return Fail(ExitCodes.InvalidInput, $"--ep {result.GetValue(_ep)}: expected cpu or cuda[:DEVICE].");
+        var configuration = new RunConfiguration(provider, device, result.GetValue(_threads), result.GetValue(_interThreads),
+            result.GetValue(_mode)!, result.GetValue(_level)!, job.Name);
+        try
+        {
+            // Validate provider and options before creating the database, so bad input writes nothing.
+            SessionOptionsFactory.EnsureAvailable(configuration);
+            if (!Directory.Exists(folder))
+                return Fail(ExitCodes.InvalidInput, $"{folder}: no such folder.");
+            using var store = new SqliteResultStore(result.GetValue(_db)!);
+            var runner = new BrickBenchmarkRunner(store, configuration, job);
+            var options = new BrickBenchmarkOptions(Force: result.GetValue(_force));
+            Console.WriteLine($"System {runner.System.Key}: {runner.System.CpuModel}, {runner.System.LogicalCores} cores, ONNX Runtime {runner.System.OnnxRuntimeVersion}");
+            Console.WriteLine($"Configuration {configuration.Key}: {Describe(configuration)}");
+            var summary = BenchProgressView.Run(progress => runner.Run(folder, options, progress, cancellationToken));
+            PrintSummary(summary, store.Path);
+            if (summary.Cancelled)
+                return ExitCodes.Cancelled;
+            return summary.Failures.Count > 0 ? ExitCodes.PartialFailure : ExitCodes.Success;
+        }
+        catch (ExecutionProviderUnavailableException e)
+        {
+            return Fail(ExitCodes.Unavailable, e.Message);
+        }
+        catch (ArgumentException e)
+        {
+            return Fail(ExitCodes.InvalidInput, e.Message);
+        }
+        catch (InvalidDataException e)
+        {
+            return Fail(ExitCodes.InvalidInput, e.Message);
+        }
+    }
+
+    private static bool TryParseProvider(string text, out string provider, out int? device)
+    {
+        provider = text.ToLowerInvariant();
+        device = null;
+        if (provider == "cpu")
+            return true;
+        if (provider == "cuda")
+        {
+            device = 0;
+            return true;
+        }
+        if (provider.StartsWith("cuda:", StringComparison.Ordinal)
+            && int.TryParse(provider.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+        {
+            provider = "cuda";
+            device = id;
+            return true;
+        }
+        return false;
+    }
+
+    private static string Describe(RunConfiguration c)
+        => $"ep={c.ExecutionProvider}{(c.DeviceId is { } d ? $":{d}" : "")}, threads={c.IntraOpThreads}, inter-threads={c.InterOpThreads}, " +
+           $"mode={c.ExecutionMode}, level={c.OptimizationLevel}, job={c.Job}";
+
+    private static void PrintSummary(BrickBenchmarkSummary summary, string database)
+    {
+        Console.WriteLine($"{summary.Total} bricks: {summary.Measured} measured, {summary.Skipped} already in the database, " +
+                          $"{summary.Failures.Count} failed in {summary.Elapsed.TotalSeconds:F1} s.");
+        if (summary.Calibration is { } calibration)
+            Console.WriteLine($"Harness cost per call (Identity model): median {calibration.Median * 1000:F2} µs, trimmed mean {calibration.TrimmedMean * 1000:F2} µs.");
+        if (summary.RunFolder is not null)
+            Console.WriteLine($"BenchmarkDotNet reports: {summary.RunFolder}");
+        Console.WriteLine($"Results: {database}");
+        foreach (var failure in summary.Failures)
+            Console.WriteLine($"FAILED {failure.Hash}: {failure.Error}");
+        if (summary.Cancelled)
+            Console.WriteLine("Cancelled; run the same command again to measure the remaining bricks.");
+    }
+
+    private static int Fail(int code, string message)
+    {
+        Console.Error.WriteLine($"dlbricks bench: {message}");
+        return code;
+    }
+}

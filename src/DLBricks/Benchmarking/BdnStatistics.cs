@@ -1,0 +1,44 @@
+namespace DLBricks.Benchmarking;
+
+/// <summary>Converts BenchmarkDotNet statistics (nanoseconds per operation) into <see cref="LatencyStatistics"/> (milliseconds).</summary>
+internal static class BdnStatistics
+{
+    private const double NsPerMs = 1e6;
+
+    /// <summary>Fraction dropped at each end for the trimmed mean, as in the paper.</summary>
+    public const double TrimFraction = 0.2;
+
+    public static LatencyStatistics ToLatency(BenchmarkDotNet.Mathematics.Statistics s)
+    {
+        var mean = s.Mean / NsPerMs;
+        var ci = s.ConfidenceInterval;
+        // With very few iterations BDN cannot form an interval; fall back to the mean so stores never see NaN.
+        var lower = double.IsFinite(ci.Lower) ? ci.Lower / NsPerMs : mean;
+        var upper = double.IsFinite(ci.Upper) ? ci.Upper / NsPerMs : mean;
+        var stdDev = double.IsFinite(s.StandardDeviation) ? s.StandardDeviation / NsPerMs : 0;
+        return new LatencyStatistics(
+            Mean: mean,
+            Median: s.Median / NsPerMs,
+            StdDev: stdDev,
+            P90: s.Percentiles.P90 / NsPerMs,
+            P95: s.Percentiles.P95 / NsPerMs,
+            CiLower: lower,
+            CiUpper: upper,
+            TrimmedMean: TrimmedMean(s.OriginalValues.Order().ToList()) / NsPerMs,
+            N: s.N,
+            Min: s.Min / NsPerMs,
+            Max: s.Max / NsPerMs);
+    }
+
+    /// <summary>Mean of the sorted values after dropping floor(20 %) of them at each end.</summary>
+    public static double TrimmedMean(IReadOnlyList<double> sorted)
+    {
+        if (sorted.Count == 0)
+            return double.NaN;
+        var drop = (int)Math.Floor(sorted.Count * TrimFraction);
+        var sum = 0.0;
+        for (var i = drop; i < sorted.Count - drop; i++)
+            sum += sorted[i];
+        return sum / (sorted.Count - 2 * drop);
+    }
+}

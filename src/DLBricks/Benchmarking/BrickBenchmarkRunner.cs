@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using DLBricks.Export;
+using DLBricks.Storage;
+
+namespace DLBricks.Benchmarking;
+
+/// <summary>Options of one <see cref="BrickBenchmarkRunner.Run"/>.</summary>
+/// <param name="Force">Measure bricks again even when the store already has a result for this system and configuration.</param>
+/// <param name="RunFolder">Where BenchmarkDotNet's reports go; default <c>DIR/runs/&lt;timestamp&gt;</c>.</param>
+public sealed record BrickBenchmarkOptions(bool Force = false, string? RunFolder = null);
+
+/// <summary>What happened to one brick.</summary>
+public enum BrickOutcomeKind
+{
+    /// <summary>Measured and stored.</summary>
+    Measured,
+    /// <summary>A result was already stored; nothing was run.</summary>
+    Skipped,
+    /// <summary>The brick could not be loaded or run; the error was stored.</summary>
+    Failed,
+}
+
+/// <summary>The outcome of one brick in a run.</summary>
+/// <param name="Hash">Brick hash.</param>
+/// <param name="Kind">Measured, skipped or failed.</param>
+/// <param name="Statistics">Latency when measured.</param>
+/// <param name="Error">Reason when failed.</param>
+/// <param name="WallTime">Time spent on the brick, including loading it.</param>
+public sealed record BrickOutcome(string Hash, BrickOutcomeKind Kind, LatencyStatistics? Statistics, string? Error, TimeSpan WallTime);
+
+/// <summary>Progress of a run, reported before each brick starts (<see cref="Current"/> set) and after it ends (<see cref="Last"/> set).</summary>
+/// <param name="Completed">Bricks finished (measured, skipped or failed).</param>
+/// <param name="Total">Bricks in the catalog.</param>
+/// <param name="Current">Hash of the brick being measured, if any.</param>
+/// <param name="Last">Outcome of the brick that just finished, if any.</param>
+/// <param name="Elapsed">Time since the run started.</param>
+/// <param name="Remaining">Estimated time left, from the mean cost of the bricks measured so far.</param>
+public sealed record BrickBenchmarkProgress(int Completed, int Total, string? Current, BrickOutcome? Last, TimeSpan Elapsed, TimeSpan? Remaining);
+
+/// <summary>The result of a run.</summary>
+/// <param name="System">The machine.</param>
+/// <param name="Configuration">How the bricks were run.</param>
+/// <param name="Total">Bricks in the catalog.</param>
+/// <param name="Measured">Bricks measured in this run.</param>
+/// <param name="Skipped">Bricks skipped because a result existed.</param>
+/// <param name="Failures">Bricks that failed in this run.</param>
+/// <param name="Calibration">The harness's per-call cost measured in this run on the empty model, if measured.</param>
+/// <param name="RunFolder">Folder with BenchmarkDotNet's reports; null when nothing was measured.</param>
+/// <param name="Elapsed">Wall time of the run.</param>
+/// <param name="Cancelled">True when the run stopped early on cancellation.</param>
+public sealed record BrickBenchmarkSummary(
+    SystemFingerprint System,
+    RunConfiguration Configuration,
+    int Total,
+    int Measured,
+    int Skipped,
+    IReadOnlyList<BrickOutcome> Failures,
+    LatencyStatistics? Calibration,
+    string? RunFolder,
+    TimeSpan Elapsed,
+    bool Cancelled);
+
+/// <summary>
+/// Benchmarks every brick of a split output folder and stores one result per brick. Resumable: bricks with a stored result
+/// for this system and configuration are skipped unless forced, and each result is saved on its own as soon as it is known, so
+/// an interrupted run loses at most the brick in flight. A brick that fails is stored with its error and the run goes on.
+/// Each brick's session, tensors and options are disposed before the next brick starts, so memory stays flat.
+/// </summary>
+public sealed class BrickBenchmarkRunner
+{
+    private readonly IResultStore _store;
+
+    /// <summary>Creates a runner writing to <paramref name="store"/>.</summary>
+    /// <param name="store">Where results go.</param>
+    /// <param name="configuration">Execution provider and session options; its <see cref="RunConfiguration.Job"/> must be <paramref name="job"/>'s name.</param>
+    /// <param name="job">How long each brick is measured.</param>
+    /// <param name="system">The machine; detected when null.</param>
+    public BrickBenchmarkRunner(IResultStore store, RunConfiguration configuration, BenchmarkJob job, SystemFingerprint? system = null)
+    {
+        if (configuration.Job != job.Name)
+            throw new ArgumentException($"configuration job '{configuration.Job}' does not match job '{job.Name}'.", nameof(configuration));
+        _store = store;
+        Configuration = configuration;
+        Job = job;
+        System = system ?? SystemFingerprintDetector.Detect();
+    }
+
+    /// <summary>The configuration bricks run under.</summary>
+    public RunConfiguration Configuration { get; }
+
+    /// <summary>The measurement job.</summary>
+    public BenchmarkJob Job { get; }
+
+    /// <summary>The machine results are stored for.</summary>
+    public SystemFingerprint System { get; }
+
+    /// <summary>Benchmarks the bricks of the split output folder <paramref name="catalogFolder"/>.</summary>
+    /// <exception cref="InvalidDataException">No readable catalog in the folder.</exception>
+    /// <exception cref="ExecutionProviderUnavailableException">The configuration's provider is missing; nothing was written.</exception>
+    public BrickBenchmarkSummary Run(string catalogFolder, BrickBenchmarkOptions? options = null,
+        IProgress<BrickBenchmarkProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new BrickBenchmarkOptions();
+        var catalog = BrickCatalog.Load(catalogFolder);
+        var folder = Directory.Exists(catalogFolder) ? catalogFolder : Path.GetDirectoryName(Path.GetFullPath(catalogFolder))!;
+        // Fail before touching the store when the provider cannot be used at all.
+        SessionOptionsFactory.EnsureAvailable(Configuration);
+
+        _store.RegisterSystem(System);
+        _store.RegisterConfiguration(Configuration);
+        var bricks = catalog.Bricks.DistinctBy(b => b.Hash).ToList();
+        var done = options.Force
+            ? new HashSet<string>()
+            : _store.GetResults(System.Key, Configuration.Key).Keys.ToHashSet(StringComparer.Ordinal);
+        var toMeasure = bricks.Count(b => !done.Contains(b.Hash));
+
+        var clock = Stopwatch.StartNew();
+        BenchmarkReportWriter? reports = null;
+        LatencyStatistics? calibration = null;
+        var failures = new List<BrickOutcome>();
+        int measured = 0, skipped = 0, completed = 0;
+        var measuringTime = TimeSpan.Zero;
+        var cancelled = false;
+        try
+        {
+            LatencyMeasurer Measurer()
+            {
+                reports ??= new BenchmarkReportWriter(options.RunFolder ?? BenchmarkReportWriter.NewRunFolder(folder));
+                return new LatencyMeasurer(Job, reports);
+            }
+
+            if (toMeasure > 0 || _store.GetCalibration(System.Key, Configuration.Key) is null)
+            {
+                calibration = Calibrate(Measurer());
+                _store.SaveCalibration(System.Key, Configuration.Key, calibration);
+            }
+
+            foreach (var brick in bricks)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    cancelled = true;
+                    break;
+                }
+                BrickOutcome outcome;
+                if (done.Contains(brick.Hash))
+                {
+                    outcome = new BrickOutcome(brick.Hash, BrickOutcomeKind.Skipped, null, null, TimeSpan.Zero);
+                    skipped++;
+                }
+                else
+                {
+                    progress?.Report(new BrickBenchmarkProgress(completed, bricks.Count, brick.Hash, null, clock.Elapsed,
+                        Remaining(measuringTime, measured + failures.Count, toMeasure)));
+                    outcome = Measure(folder, brick, Measurer());
+                    _store.Save(new BrickResult(brick.Hash, System.Key, Configuration.Key, outcome.Statistics, outcome.Error, DateTimeOffset.UtcNow));
+                    measuringTime += outcome.WallTime;
+                    if (outcome.Kind == BrickOutcomeKind.Failed)
+                        failures.Add(outcome);
+                    else
+                        measured++;
+                }
+                completed++;
+                progress?.Report(new BrickBenchmarkProgress(completed, bricks.Count, null, outcome, clock.Elapsed,
+                    Remaining(measuringTime, measured + failures.Count, toMeasure)));
+            }
+        }
+        finally
+        {
+            reports?.Dispose();
+        }
+        return new BrickBenchmarkSummary(System, Configuration, bricks.Count, measured, skipped, failures, calibration,
+            reports?.Folder, clock.Elapsed, cancelled);
+    }
+
+    /// <summary>Measures the harness's fixed per-call cost on the empty Identity model under this runner's configuration and job.</summary>
+    public LatencyStatistics Calibrate(LatencyMeasurer measurer)
+    {
+        using var runner = OnnxModelRunner.Open(CalibrationModel.Identity(), Configuration);
+        return measurer.Measure("calibration-identity", runner).Statistics;
+    }
+
+    private BrickOutcome Measure(string folder, BrickEntry brick, LatencyMeasurer measurer)
+    {
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            var path = Path.GetFullPath(Path.Combine(folder, brick.File));
+            using var runner = OnnxModelRunner.Open(path, Configuration, brick.Inputs, brick.Outputs, SyntheticInputs.SeedFrom(brick.Hash));
+            var measurement = measurer.Measure(brick.Hash, runner);
+            return new BrickOutcome(brick.Hash, BrickOutcomeKind.Measured, measurement.Statistics, null, watch.Elapsed);
+        }
+        catch (ExecutionProviderUnavailableException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return new BrickOutcome(brick.Hash, BrickOutcomeKind.Failed, null, OneLine(e), watch.Elapsed);
+        }
+    }
+
+    private static string OneLine(Exception e)
+    {
+        var message = e.Message.ReplaceLineEndings(" ").Trim();
+        return message.Length == 0 ? e.GetType().Name : message;
+    }
+
+    private static TimeSpan? Remaining(TimeSpan spent, int finished, int total)
+        => finished == 0 ? null : spent / finished * (total - finished);
+}

@@ -1,0 +1,145 @@
+using DLBricks.Export;
+using DLBricks.Storage;
+using Microsoft.ML.OnnxRuntime;
+
+namespace DLBricks.Benchmarking;
+
+/// <summary>
+/// One ONNX model (a brick or a whole model) ready to be run over and over at the lowest cost the managed API allows:
+/// one <see cref="InferenceSession"/>, synthetic inputs and pre-allocated outputs created once and bound through an
+/// <see cref="OrtIoBinding"/>, so <see cref="Run"/> is a single native call that allocates nothing on the managed heap.
+/// </summary>
+/// <remarks>
+/// Inputs always live in CPU memory. With the CUDA provider a timed run therefore includes copying inputs to the device,
+/// the kernels, and copying outputs back to CPU memory (ORT synchronises the stream before <see cref="Run"/> returns).
+/// Outputs whose shape is not static are bound to CPU memory that ONNX Runtime allocates per run.
+/// </remarks>
+public sealed class OnnxModelRunner : IDisposable
+{
+    private readonly SessionOptions _options;
+    private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions;
+    private readonly OrtIoBinding _binding;
+    private readonly List<OrtValue> _values = [];
+    private bool _disposed;
+
+    private OnnxModelRunner(SessionOptions options, InferenceSession session, IReadOnlyList<BrickTensor>? inputs,
+        IReadOnlyList<BrickTensor>? outputs, int seed)
+    {
+        _options = options;
+        _session = session;
+        _runOptions = new RunOptions();
+        _binding = session.CreateIoBinding();
+        try
+        {
+            Inputs = ResolveInputs(session, inputs);
+            var random = new Random(seed);
+            foreach (var spec in Inputs)
+            {
+                var value = SyntheticInputs.Create(spec, random);
+                _values.Add(value);
+                _binding.BindInput(spec.Name, value);
+            }
+            BindOutputs(outputs);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The inputs fed on every run, with the shapes actually used.</summary>
+    public IReadOnlyList<BrickTensor> Inputs { get; }
+
+    /// <summary>
+    /// Loads the model file and prepares its inputs. <paramref name="inputs"/> describes the graph inputs (as in a brick catalog);
+    /// when null they come from the model, with unknown dimensions set to 1.
+    /// </summary>
+    /// <exception cref="ExecutionProviderUnavailableException">The configuration's provider is missing from the loaded ONNX Runtime.</exception>
+    /// <exception cref="OnnxRuntimeException">ONNX Runtime refuses the model.</exception>
+    public static OnnxModelRunner Open(string modelPath, RunConfiguration configuration, IReadOnlyList<BrickTensor>? inputs = null,
+        IReadOnlyList<BrickTensor>? outputs = null, int seed = 0)
+    {
+        if (!File.Exists(modelPath))
+            throw new FileNotFoundException($"{modelPath}: model file not found.", modelPath);
+        return Create(configuration, options => new InferenceSession(modelPath, options), inputs, outputs, seed);
+    }
+
+    /// <summary>Like <see cref="Open(string, RunConfiguration, IReadOnlyList{BrickTensor}?, IReadOnlyList{BrickTensor}?, int)"/> for a model held in memory.</summary>
+    public static OnnxModelRunner Open(byte[] model, RunConfiguration configuration, IReadOnlyList<BrickTensor>? inputs = null,
+        IReadOnlyList<BrickTensor>? outputs = null, int seed = 0)
+        => Create(configuration, options => new InferenceSession(model, options), inputs, outputs, seed);
+
+    /// <summary>Runs the model once on the prepared inputs.</summary>
+    public void Run() => _session.RunWithBinding(_runOptions, _binding);
+
+    /// <summary>Releases the session, the bound values and every option object.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        _binding.Dispose();
+        foreach (var value in _values)
+            value.Dispose();
+        _values.Clear();
+        _runOptions.Dispose();
+        _session.Dispose();
+        _options.Dispose();
+    }
+
+    private static OnnxModelRunner Create(RunConfiguration configuration, Func<SessionOptions, InferenceSession> load,
+        IReadOnlyList<BrickTensor>? inputs, IReadOnlyList<BrickTensor>? outputs, int seed)
+    {
+        var options = SessionOptionsFactory.Create(configuration);
+        InferenceSession session;
+        try
+        {
+            session = load(options);
+        }
+        catch
+        {
+            options.Dispose();
+            throw;
+        }
+        return new OnnxModelRunner(options, session, inputs, outputs, seed);
+    }
+
+    private static IReadOnlyList<BrickTensor> ResolveInputs(InferenceSession session, IReadOnlyList<BrickTensor>? specs)
+    {
+        var metadata = session.InputMetadata;
+        if (specs is null)
+        {
+            return metadata.Select(pair => new BrickTensor(pair.Key, SyntheticInputs.ElementTypeName(pair.Value.ElementDataType),
+                pair.Value.Dimensions.Select(d => d < 0 ? 1L : d).ToArray())).ToList();
+        }
+        foreach (var spec in specs)
+        {
+            if (!metadata.ContainsKey(spec.Name))
+                throw new ArgumentException($"the model has no input '{spec.Name}' (inputs: {string.Join(", ", metadata.Keys)}).");
+        }
+        var missing = metadata.Keys.Where(name => specs.All(s => s.Name != name)).ToList();
+        if (missing.Count > 0)
+            throw new ArgumentException($"no input description for {string.Join(", ", missing)}.");
+        return specs;
+    }
+
+    private void BindOutputs(IReadOnlyList<BrickTensor>? specs)
+    {
+        foreach (var (name, meta) in _session.OutputMetadata)
+        {
+            var shape = meta.IsTensor && !meta.IsString && meta.Dimensions.All(d => d >= 0)
+                ? meta.Dimensions.Select(d => (long)d).ToArray()
+                : specs?.FirstOrDefault(s => s.Name == name && s.Shape.All(d => d >= 0))?.Shape;
+            if (shape is null || !meta.IsTensor || meta.IsString)
+            {
+                _binding.BindOutputToDevice(name, OrtMemoryInfo.DefaultInstance);
+                continue;
+            }
+            var value = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, meta.ElementDataType, shape);
+            _values.Add(value);
+            _binding.BindOutput(name, value);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using DLBricks.Storage;
+using Microsoft.ML.OnnxRuntime;
+
+namespace DLBricks.Benchmarking;
+
+/// <summary>Turns a <see cref="RunConfiguration"/> into ONNX Runtime session options, and validates its option values.</summary>
+public static class SessionOptionsFactory
+{
+    /// <summary>Optimization level names accepted in a <see cref="RunConfiguration"/>.</summary>
+    public static IReadOnlyList<string> OptimizationLevels { get; } = ["disabled", "basic", "extended", "all"];
+
+    /// <summary>Execution mode names accepted in a <see cref="RunConfiguration"/>.</summary>
+    public static IReadOnlyList<string> ExecutionModes { get; } = ["sequential", "parallel"];
+
+    /// <summary>
+    /// Creates session options for <paramref name="configuration"/>. The caller owns (and must dispose) the result.
+    /// </summary>
+    /// <exception cref="ExecutionProviderUnavailableException">The configuration asks for CUDA and the loaded ONNX Runtime has no CUDA support.</exception>
+    /// <exception cref="ArgumentException">An option value is not recognised.</exception>
+    public static SessionOptions Create(RunConfiguration configuration)
+    {
+        var options = new SessionOptions();
+        try
+        {
+            // ORT's warnings (e.g. unused initializers in old model-zoo files) would break the progress display.
+            options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
+            options.GraphOptimizationLevel = configuration.OptimizationLevel switch
+            {
+                "disabled" => GraphOptimizationLevel.ORT_DISABLE_ALL,
+                "basic" => GraphOptimizationLevel.ORT_ENABLE_BASIC,
+                "extended" => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+                "all" => GraphOptimizationLevel.ORT_ENABLE_ALL,
+                var other => throw new ArgumentException($"unknown optimization level '{other}' (use {string.Join(", ", OptimizationLevels)}).", nameof(configuration)),
+            };
+            options.ExecutionMode = configuration.ExecutionMode switch
+            {
+                "sequential" => ExecutionMode.ORT_SEQUENTIAL,
+                "parallel" => ExecutionMode.ORT_PARALLEL,
+                var other => throw new ArgumentException($"unknown execution mode '{other}' (use sequential or parallel).", nameof(configuration)),
+            };
+            if (configuration.IntraOpThreads < 0 || configuration.InterOpThreads < 0)
+                throw new ArgumentException("thread counts must be 0 (ONNX Runtime default) or positive.", nameof(configuration));
+            options.IntraOpNumThreads = configuration.IntraOpThreads;
+            options.InterOpNumThreads = configuration.InterOpThreads;
+            switch (configuration.ExecutionProvider)
+            {
+                case "cpu":
+                    break;
+                case "cuda":
+                    AppendCuda(options, configuration.DeviceId ?? 0);
+                    break;
+                default:
+                    throw new ArgumentException($"unknown execution provider '{configuration.ExecutionProvider}' (use cpu or cuda[:ID]).", nameof(configuration));
+            }
+            return options;
+        }
+        catch
+        {
+            options.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Throws <see cref="ExecutionProviderUnavailableException"/> unless the configuration's provider can be used here.</summary>
+    public static void EnsureAvailable(RunConfiguration configuration)
+    {
+        using var options = Create(configuration);
+    }
+
+    private static void AppendCuda(SessionOptions options, int deviceId)
+    {
+        try
+        {
+            options.AppendExecutionProvider_CUDA(deviceId);
+        }
+        // A CPU-only native library either lacks the CUDA entry point altogether or reports that the provider was not built in.
+        catch (EntryPointNotFoundException e)
+        {
+            throw CudaMissing(e);
+        }
+        catch (OnnxRuntimeException e) when (e.Message.Contains("not enabled in this build", StringComparison.OrdinalIgnoreCase))
+        {
+            throw CudaMissing(e);
+        }
+        catch (OnnxRuntimeException e) when (e.Message.Contains("CUDA", StringComparison.OrdinalIgnoreCase))
+        {
+            // A GPU build whose CUDA libraries are missing or broken: pass ORT's reason on, on one line.
+            var reason = e.Message.ReplaceLineEndings(" ").Trim();
+            throw new ExecutionProviderUnavailableException("cuda", $"CUDA execution provider could not be loaded: {reason}", e);
+        }
+    }
+
+    private static ExecutionProviderUnavailableException CudaMissing(Exception inner) => new("cuda",
+        $"CUDA execution provider is not available in the loaded ONNX Runtime {OrtEnv.Instance().GetVersionString()} (CPU-only build); " +
+        "reference the Microsoft.ML.OnnxRuntime.Gpu package instead of Microsoft.ML.OnnxRuntime and install CUDA/cuDNN.", inner);
+}

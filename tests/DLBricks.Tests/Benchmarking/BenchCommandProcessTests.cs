@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+
+namespace DLBricks.Tests.Benchmarking;
+
+/// <summary>Runs <c>dlbricks bench</c> as a real process, as a user or a script would.</summary>
+public sealed class BenchCommandProcessTests : IDisposable
+{
+    private readonly BrickFolderBuilder _bricks = new();
+    private string DbPath => Path.Combine(_bricks.Folder, "cli.db");
+
+    [Fact]
+    public void QuickRunMeasuresGoodBricksRecordsTheBrokenOneAndExitsWithPartialFailure()
+    {
+        _bricks.AddRelu(8);
+        _bricks.AddGather([1, 1]);
+        var garbage = _bricks.AddGarbage();
+        var folder = _bricks.WriteCatalog();
+
+        var first = Cli("bench", folder, "--db", DbPath, "--quick", "--threads", "1");
+        Assert.True(first.ExitCode == 1, first.ToString());
+        Assert.Contains($"FAILED {garbage}", first.Stdout);
+        Assert.Equal(3, CountRows());
+
+        var second = Cli("bench", folder, "--db", DbPath, "--quick", "--threads", "1");
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Contains("0 measured, 3 already in the database", second.Stdout);
+    }
+
+    [Fact]
+    public void CudaFailsWithOneLineAndWritesNoDatabase()
+    {
+        _bricks.AddRelu(4);
+        var run = Cli("bench", _bricks.WriteCatalog(), "--db", DbPath, "--ep", "cuda:0", "--quick");
+        Assert.True(run.ExitCode == 3, run.ToString());
+        var line = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("Microsoft.ML.OnnxRuntime.Gpu", line);
+        Assert.False(File.Exists(DbPath));
+    }
+
+    [Fact]
+    public void BadOptionValueFailsWithOneLine()
+    {
+        _bricks.AddRelu(4);
+        var run = Cli("bench", _bricks.WriteCatalog(), "--db", DbPath, "--level", "turbo");
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("turbo", run.Stderr);
+        Assert.False(File.Exists(DbPath));
+    }
+
+    [Fact]
+    public void KilledRunResumesAndEveryBrickIsMeasuredExactlyOnce()
+    {
+        const int count = 24;
+        for (var i = 1; i <= count; i++)
+            _bricks.AddRelu(i * 8);
+        var folder = _bricks.WriteCatalog();
+
+        // The default job takes ~0.1 s per brick, long enough to kill the process between bricks.
+        using (var process = Start("bench", folder, "--db", DbPath, "--threads", "1"))
+        {
+            var deadline = Stopwatch.StartNew();
+            while (CountRows() < 3 && deadline.Elapsed < TimeSpan.FromSeconds(60) && !process.HasExited)
+                Thread.Sleep(20);
+            Assert.False(process.HasExited, "the run finished before it could be killed");
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+        var afterKill = CountRows();
+        Assert.InRange(afterKill, 3, count - 1);
+
+        var rerun = Cli("bench", folder, "--db", DbPath, "--threads", "1");
+        Assert.True(rerun.ExitCode == 0, rerun.ToString());
+        Assert.Contains($"{count - afterKill} measured, {afterKill} already in the database", rerun.Stdout);
+        Assert.Equal(count, CountRows());
+        Assert.Equal(count, CountDistinctBricks());
+    }
+
+    public void Dispose() => _bricks.Dispose();
+
+    private long CountRows() => Scalar("SELECT COUNT(*) FROM results WHERE n IS NOT NULL OR error IS NOT NULL");
+
+    private long CountDistinctBricks() => Scalar("SELECT COUNT(DISTINCT brick_hash) FROM results");
+
+    private long Scalar(string sql)
+    {
+        if (!File.Exists(DbPath))
+            return 0;
+        try
+        {
+            using var connection = new SqliteConnection($"Data Source={DbPath};Mode=ReadOnly;Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            return (long)command.ExecuteScalar()!;
+        }
+        catch (SqliteException)
+        {
+            // The schema is still being created or the writer holds the lock; count as nothing yet.
+            return 0;
+        }
+    }
+
+    private static Process Start(params string[] args)
+    {
+        var cli = Path.Combine(AppContext.BaseDirectory, "DLBricks.Cli.dll");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(cli);
+        foreach (var arg in args)
+            info.ArgumentList.Add(arg);
+        var process = Process.Start(info)!;
+        // Drain the pipes so a chatty child never blocks on a full buffer.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static CliRun Cli(params string[] args)
+    {
+        var cli = Path.Combine(AppContext.BaseDirectory, "DLBricks.Cli.dll");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(cli);
+        foreach (var arg in args)
+            info.ArgumentList.Add(arg);
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("dlbricks bench did not finish within 3 minutes");
+        }
+        return new CliRun(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private sealed record CliRun(int ExitCode, string Stdout, string Stderr)
+    {
+        public override string ToString() => $"exit {ExitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}";
+    }
+}
