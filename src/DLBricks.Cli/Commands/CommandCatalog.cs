@@ -9,6 +9,6 @@ internal static class CommandCatalog
     {
         yield return SplitCommand.Create();
         yield return InspectCommand.Create();
-        yield return BenchCommand.Create();
+        yield return new BenchCommand();
     }
 }
