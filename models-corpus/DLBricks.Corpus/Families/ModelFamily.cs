@@ -43,7 +43,7 @@ public static class ModelFamilies
                 Resolution: o.Int("resolution", 224), Classes: o.Int("classes", 1000)), s)),
         new("vgg", ModelTask.Classification, new[] { "11", "13", "16", "19", "11_bn", "13_bn", "16_bn", "19_bn" },
             (v, o, s) => Vgg.Build(new VggConfig(int.Parse(v.Split('_')[0]), v.EndsWith("_bn", StringComparison.Ordinal),
-                o.Batch(), o.Int("classes", 1000)), s)),
+                o.Batch(), o.Int("classes", 1000), o.Int("resolution", 224)), s)),
         new("mobilenet_v1", ModelTask.Classification, new[] { "0.25", "0.5", "0.75", "1.0" },
             (v, o, s) => MobileNet.BuildV1(new MobileNetConfig(ParseWidth(v), o.Batch(), o.Int("resolution", 224), o.Int("classes", 1000)), s)),
         new("mobilenet_v2", ModelTask.Classification, new[] { "0.35", "0.5", "0.75", "1.0", "1.4" },

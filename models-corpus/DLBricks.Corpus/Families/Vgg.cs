@@ -8,9 +8,10 @@ namespace DLBricks.Corpus.Families;
 /// <param name="BatchNorm">Insert BatchNormalization after every convolution.</param>
 /// <param name="Batch">Batch dimension.</param>
 /// <param name="Classes">Classifier outputs.</param>
-public sealed record VggConfig(int Depth, bool BatchNorm = false, Dim? Batch = null, int Classes = 1000);
+/// <param name="Resolution">Input height and width (multiple of 32); the first classifier layer takes 512·(R/32)² features.</param>
+public sealed record VggConfig(int Depth, bool BatchNorm = false, Dim? Batch = null, int Classes = 1000, int Resolution = 224);
 
-/// <summary>VGG family (Simonyan and Zisserman 2015), input 224x224.</summary>
+/// <summary>VGG family (Simonyan and Zisserman 2015).</summary>
 public static class Vgg
 {
     /// <summary>Builds the network.</summary>
@@ -27,7 +28,8 @@ public static class Vgg
         long[] widths = { 64, 128, 256, 512, 512 };
         var batch = config.Batch ?? 1;
         var b = new OnnxGraphBuilder($"vgg{config.Depth}{(config.BatchNorm ? "_bn" : "")}", settings);
-        var x = ImageInput.Declare(b, batch, 224);
+        if (config.Resolution % 32 != 0) throw new ArgumentException($"VGG resolution {config.Resolution} is not a multiple of 32.");
+        var x = ImageInput.Declare(b, batch, config.Resolution);
         long inChannels = 3;
         int index = 0;
         using (b.Scope("features"))
@@ -49,7 +51,7 @@ public static class Vgg
         x = b.Op("Flatten", x, Attr.Int("axis", 1));
         using (b.Scope("classifier"))
         {
-            x = b.Relu(b.Gemm(x, 512 * 7 * 7, 4096, "0"));
+            x = b.Relu(b.Gemm(x, 512L * (config.Resolution / 32) * (config.Resolution / 32), 4096, "0"));
             x = b.Relu(b.Gemm(x, 4096, 4096, "3"));
             x = b.Gemm(x, 4096, config.Classes, "6");
         }
