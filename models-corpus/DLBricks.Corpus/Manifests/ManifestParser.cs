@@ -186,6 +186,7 @@ public static partial class ManifestParser
         string message = (e.InnerException?.Message ?? e.Message).ReplaceLineEndings(" ");
         // YamlDotNet prefixes positions in its messages; ours are already in front.
         message = PositionPrefix().Replace(message, "");
+        message = PositionSuffix().Replace(message, "");
         return $"invalid YAML at {line}: {message}";
     }
 
@@ -200,4 +201,7 @@ public static partial class ManifestParser
 
     [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
     private static partial Regex PositionPrefix();
+
+    [GeneratedRegex(@"\s*\(at Line: \d+, Col: \d+, Idx: \d+\)\.?$")]
+    private static partial Regex PositionSuffix();
 }
