@@ -16,12 +16,18 @@ internal sealed class BenchCommand : Command
     private readonly Option<string> _mode = new("--mode") { Description = "Execution mode: sequential or parallel.", DefaultValueFactory = _ => "sequential" };
     private readonly Option<string> _level = new("--level") { Description = "Graph optimization level: disabled, basic, extended or all.", DefaultValueFactory = _ => "all" };
     private readonly Option<bool> _quick = new("--quick") { Description = "Short smoke-test job (1 warmup, 5 iterations) instead of the default 100 iterations." };
+    private readonly Option<string> _clock = new("--clock")
+    {
+        Description = "Clock timing each iteration: wall, cpu (thread CPU time: immune to preemption on noisy machines; needs --threads 1), " +
+                      "or auto (cpu when --threads 1 on Linux, else wall).",
+        DefaultValueFactory = _ => "auto",
+    };
     private readonly Option<bool> _force = new("--force") { Description = "Measure bricks again even if results exist for this system and configuration." };
 
     public BenchCommand() : base("bench", "Benchmark every brick of a split output folder with BenchmarkDotNet on ONNX Runtime and store the results.")
     {
         Arguments.Add(_folder);
-        foreach (var option in new Option[] { _db, _ep, _threads, _interThreads, _mode, _level, _quick, _force })
+        foreach (var option in new Option[] { _db, _ep, _threads, _interThreads, _mode, _level, _quick, _clock, _force })
             Options.Add(option);
         // Run off the invoking thread so System.CommandLine can see Ctrl+C: the runner stops after the brick in flight.
         SetAction((result, cancellationToken) => Task.Run(() => Invoke(result, cancellationToken), CancellationToken.None));
@@ -31,6 +37,9 @@ internal sealed class BenchCommand : Command
     {
         var folder = result.GetValue(_folder)!;
         var job = result.GetValue(_quick) ? BenchmarkJob.Quick : BenchmarkJob.Default;
+        if (!MeasurementClocks.TryResolve(result.GetValue(_clock)!, result.GetValue(_threads), result.GetValue(_mode)!, out var clock, out var clockError))
+            return Fail(ExitCodes.InvalidInput, clockError!);
+        job = job.WithClock(clock);
         if (!TryParseProvider(result.GetValue(_ep)!, out var provider, out var device))
             return Fail(ExitCodes.InvalidInput, $"--ep {result.GetValue(_ep)}: expected cpu or cuda[:DEVICE].");
         var configuration = new RunConfiguration(provider, device, result.GetValue(_threads), result.GetValue(_interThreads),

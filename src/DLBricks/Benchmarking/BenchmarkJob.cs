@@ -22,6 +22,23 @@ public sealed record BenchmarkJob(string Name, int WarmupCount, int IterationCou
     /// <summary>A smoke-test job: one warmup and five short iterations.</summary>
     public static BenchmarkJob Quick { get; } = new("quick", 1, 5, TimeSpan.FromMilliseconds(0.2), TimeSpan.FromMilliseconds(1));
 
+    /// <summary>Which clock times an iteration; <see cref="MeasurementClock.Wall"/> unless set with <see cref="WithClock"/>.</summary>
+    public MeasurementClock Clock { get; init; } = MeasurementClock.Wall;
+
+    /// <summary>
+    /// This job timed with <paramref name="clock"/>. The thread-CPU clock gets its own job name (suffix <c>+cpu</c>), so its results
+    /// are stored apart from wall-clock results.
+    /// </summary>
+    /// <exception cref="PlatformNotSupportedException">The thread-CPU clock is not available on this OS.</exception>
+    public BenchmarkJob WithClock(MeasurementClock clock)
+    {
+        if (clock == Clock) return this;
+        if (clock == MeasurementClock.ThreadCpu && !ThreadCpuClock.Instance.IsAvailable)
+            throw new PlatformNotSupportedException("the thread-CPU clock needs Linux; use the wall clock.");
+        var baseName = Name.EndsWith("+cpu", StringComparison.Ordinal) ? Name[..^4] : Name;
+        return this with { Clock = clock, Name = clock == MeasurementClock.ThreadCpu ? baseName + "+cpu" : baseName };
+    }
+
     /// <summary>Calls per iteration for a model whose single run takes <paramref name="perCall"/>.</summary>
     public int InvocationsFor(TimeSpan perCall)
     {

@@ -125,6 +125,8 @@ public sealed class LatencyMeasurer
             .WithGcForce(false)
             .WithOutlierMode(OutlierMode.DontRemove)
             .WithId(label);
+        if (Job.Clock == MeasurementClock.ThreadCpu)
+            job = job.WithClock(ThreadCpuClock.Instance);
         return ManualConfig.CreateEmpty()
             .AddJob(job)
             .AddLogger(NullLogger.Instance)
