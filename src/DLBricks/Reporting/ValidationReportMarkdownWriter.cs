@@ -15,7 +15,7 @@ public static class ValidationReportMarkdownWriter
         md.AppendLine("# DLBricks validation");
         md.AppendLine();
         md.AppendLine(Invariant($"Generated {report.GeneratedAt:yyyy-MM-dd HH:mm} UTC. Statistic: {report.Statistic}. Corrections: {(report.Corrections.Count == 0 ? "none" : string.Join(", ", report.Corrections))}. "));
-        md.AppendLine(Invariant($"Ratios marked ⚠ come from a model whose repeated end-to-end measurements spread more than {report.SpreadThreshold:P0}."));
+        md.AppendLine(Invariant($"Ratios marked ⚠ come from a model whose repeated end-to-end measurements spread more than {Percent(report.SpreadThreshold)}."));
         md.AppendLine();
 
         md.AppendLine("## Per model");
@@ -25,7 +25,7 @@ public static class ValidationReportMarkdownWriter
         foreach (var r in report.Models.OrderBy(r => r.Model, StringComparer.Ordinal).ThenBy(r => r.G))
         {
             var flag = r.Trustworthy ? "" : " ⚠";
-            md.Append(Invariant($"| {r.Model} | {r.G} | {r.E2eMs:0.###} | {r.E2eSpread:P1}{flag} | {r.EstimateMs:0.###} | {r.Normalized:0.###}{flag} | {r.EstimateCriticalPathMs:0.###} | {r.NormalizedCriticalPath:0.###} |"));
+            md.Append(Invariant($"| {r.Model} | {r.G} | {r.E2eMs:0.###} | {Percent(r.E2eSpread)}{flag} | {r.EstimateMs:0.###} | {r.Normalized:0.###}{flag} | {r.EstimateCriticalPathMs:0.###} | {r.NormalizedCriticalPath:0.###} |"));
             if (hasOverlap) md.Append(Invariant($" {Optional(r.EstimateOverlapMs)} | {Optional(r.NormalizedOverlap)} |"));
             md.AppendLine(Invariant($" {r.Bricks} | {r.UniqueBricks} | {r.MissingBricks.Count} |"));
         }
@@ -56,7 +56,7 @@ public static class ValidationReportMarkdownWriter
             md.AppendLine("| Model | E2E (ms) | Trace run (ms) | Σ node kernels (ms) | Node share |");
             md.AppendLine("|---|---:|---:|---:|---:|");
             foreach (var p in report.Profiles)
-                md.AppendLine(Invariant($"| {p.Model} | {p.E2eMs:0.###} | {p.TraceRunMs:0.###} | {p.NodeSumMs:0.###} | {p.NodeShare:P1} |"));
+                md.AppendLine(Invariant($"| {p.Model} | {p.E2eMs:0.###} | {p.TraceRunMs:0.###} | {p.NodeSumMs:0.###} | {Percent(p.NodeShare)} |"));
             md.AppendLine();
         }
         return md.ToString();
@@ -64,6 +64,8 @@ public static class ValidationReportMarkdownWriter
 
     /// <summary>Writes the Markdown to <paramref name="path"/> atomically.</summary>
     public static void Write(ValidationReport report, string path) => AtomicFile.WriteAllText(path, ToMarkdown(report));
+
+    private static string Percent(double fraction) => (fraction * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
 
     private static string Optional(double? value) => value is { } v ? v.ToString("0.###", CultureInfo.InvariantCulture) : "–";
 
