@@ -71,7 +71,9 @@ public sealed class ScenarioSession : IDisposable
         }
         catch
         {
-            Dispose();
+            // The session and its options belong to the caller until construction succeeds.
+            foreach (var input in _inputs) input.Dispose();
+            _runOptions.Dispose();
             throw;
         }
 
@@ -113,6 +115,8 @@ public sealed class ScenarioSession : IDisposable
             IntraOpNumThreads = options.IntraOpThreads,
             InterOpNumThreads = options.InterOpThreads,
             GraphOptimizationLevel = options.Optimization,
+            // Model-zoo files trigger initializer-cleanup warnings on every load; they are noise in measurement output.
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
         if (options.ProfilePrefix is not null)
         {

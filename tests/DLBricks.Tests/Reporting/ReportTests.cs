@@ -144,3 +144,37 @@ public class ReportTests
         Assert.Equal("not measured", missing.GetProperty("reason").GetString());
     }
 }
+
+public class OutputTests
+{
+    [Fact]
+    public void WriteAllProducesJsonMarkdownAndFigures()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"dlbricks-out-{Guid.NewGuid():N}");
+        try
+        {
+            var paths = ValidationReportWriter.WriteAll(ValidationReportBuilder.Build(ReportTests.Run()), folder);
+            Assert.Equal(5, paths.Count);
+            Assert.All(paths, p => Assert.True(new FileInfo(p).Length > 0));
+            Assert.Equal(2, ValidationReportJsonWriter.Read(paths[0]).Models.Count);
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void EstimateTextNamesMissingBricks()
+    {
+        var recipe = new ModelRecipe("m", 1, LayerSourceInfo.Raw, 2, 2, 2,
+            [new BrickOccurrence(0, "x", 0, 1), new BrickOccurrence(1, "y", 1, 1)], [new OccurrenceEdge(0, 1)]);
+        var latencies = BrickLatencies.FromResults([
+            new BrickResult("x", "s", "c", EstimatorTests.Stats(2), null, DateTimeOffset.UnixEpoch),
+            new BrickResult("y", "s", "c", null, "bad shape", DateTimeOffset.UnixEpoch)]);
+        var text = EstimateTextWriter.ToText([new ModelEstimator().Estimate(recipe, latencies)]);
+        Assert.Contains("m (G=1)", text);
+        Assert.Contains("INCOMPLETE: 1 brick(s) missing", text);
+        Assert.Contains("missing y (×1): failed: bad shape", text);
+    }
+}
