@@ -1,21 +1,25 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace DLBricks.Validation;
 
 /// <summary>
 /// Restricts the process to a set of logical CPUs for the duration of a measurement and restores the previous set on
 /// dispose. Pinning keeps the scheduler from migrating the benchmark between cores (cold caches, other tenants' cores),
-/// which narrows the spread of repeated measurements at the cost of fewer cores for ONNX Runtime's thread pool.
+/// which narrows the spread of repeated measurements — at the cost of fewer cores for ONNX Runtime's thread pool, so
+/// pin to at least as many cores as intra-op threads.
 /// <para>
-/// Effect by platform: on Windows the mask applies to every thread of the process. On Linux .NET calls
-/// <c>sched_setaffinity</c> on the process id, which is the main thread; threads created afterwards inherit it, threads
-/// that already exist keep their mask — so pin before creating sessions (ONNX Runtime creates its pools per session).
+/// Effect by platform: on Windows <see cref="Process.ProcessorAffinity"/> applies to every thread of the process. On
+/// Linux it only calls <c>sched_setaffinity</c> on the process id, i.e. the main thread (new threads inherit from their
+/// creator, existing ones keep their mask), so this class also applies the mask to every thread listed in
+/// <c>/proc/self/task</c>; threads started later inherit it from whichever pinned thread creates them.
 /// macOS has no affinity API, so pinning is reported as not applied.
 /// </para>
 /// </summary>
-public sealed class CpuPinning : IDisposable
+public sealed partial class CpuPinning : IDisposable
 {
     private readonly nint? _previous;
+    private bool _disposed;
 
     private CpuPinning(bool applied, string detail, nint? previous)
     {
@@ -37,23 +41,39 @@ public sealed class CpuPinning : IDisposable
         if (cores.Count == 0) return new CpuPinning(false, "no cores requested; affinity unchanged.", null);
         if (!OperatingSystem.IsWindows() && !OperatingSystem.IsLinux())
             return new CpuPinning(false, "CPU affinity is not supported on this OS; affinity unchanged.", null);
-        var invalid = cores.Where(c => c < 0 || c >= Environment.ProcessorCount || c >= 8 * nint.Size).ToList();
+        var invalid = cores.Where(c => c < 0 || c >= Environment.ProcessorCount || c >= 64).ToList();
         if (invalid.Count > 0)
             return new CpuPinning(false, $"core(s) {string.Join(", ", invalid)} do not exist (0..{Environment.ProcessorCount - 1}); affinity unchanged.", null);
 
         var mask = cores.Aggregate(0L, (m, c) => m | (1L << c));
         using var process = Process.GetCurrentProcess();
         var previous = process.ProcessorAffinity;
-        process.ProcessorAffinity = (nint)mask;
+        Set(process, (nint)mask);
         return new CpuPinning(true, $"pinned to core(s) {string.Join(", ", cores.Order())}.", previous);
     }
 
     /// <summary>Restores the affinity that was in effect before <see cref="Apply"/>.</summary>
     public void Dispose()
     {
-        if (_previous is not { } previous) return;
-        if (!OperatingSystem.IsWindows() && !OperatingSystem.IsLinux()) return;
+        if (_disposed || _previous is not { } previous) return;
+        _disposed = true;
         using var process = Process.GetCurrentProcess();
-        process.ProcessorAffinity = previous;
+        Set(process, previous);
     }
+
+    private static void Set(Process process, nint mask)
+    {
+        if (!OperatingSystem.IsWindows() && !OperatingSystem.IsLinux()) return;
+        process.ProcessorAffinity = mask;
+        if (!OperatingSystem.IsLinux()) return;
+        var bits = (ulong)mask;
+        foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            // A thread may exit between listing and pinning; that is fine, it no longer needs a mask.
+            if (int.TryParse(Path.GetFileName(task), out var tid)) _ = SchedSetAffinity(tid, sizeof(ulong), ref bits);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
+    private static partial int SchedSetAffinity(int pid, nint cpuSetSize, ref ulong mask);
 }
