@@ -51,7 +51,7 @@ public static class ValidationReportBuilder
         var timing = new PipelineTimingRow(run.Timing.EndToEndSeconds, run.Timing.BricksSeconds, run.Timing.EndToEndMeasurements, run.Timing.BricksMeasured);
         var profileRows = (profiles ?? []).Select(p => new ProfileRow(p.Model, p.E2eMedianMs, p.TraceRunMedianMs, p.NodeSumMedianMs, p.NodeShare)).ToList();
 
-        return new ValidationReport(generatedAt ?? DateTimeOffset.UtcNow, options.Statistic.ToString(), run.Plan.SpreadThreshold,
+        return new ValidationReport(generatedAt ?? DateTimeOffset.UtcNow, System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(options.Statistic.ToString()), run.Plan.SpreadThreshold,
             options.CorrectionList.Select(c => c.Name).ToList(), rows, summary, timing, profileRows);
     }
 
