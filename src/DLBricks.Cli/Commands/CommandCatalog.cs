@@ -7,6 +7,7 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return SplitCommand.Create();
+        yield return InspectCommand.Create();
     }
 }

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using DLBricks.Graph;
+
+namespace DLBricks.Cli.Commands;
+
+/// <summary>The <c>--shape</c>, <c>--dim</c> and <c>--value</c> options shared by every verb that reads models.</summary>
+internal sealed class ModelInputOptions
+{
+    public Option<string[]> Shape { get; } = new("--shape")
+    {
+        Description = "Input shape, NAME=D0,D1,... (prefix MODEL: to target one model). Repeatable.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public Option<string[]> Dim { get; } = new("--dim")
+    {
+        Description = "Value of a symbolic dim, SYMBOL=N (prefix MODEL: to target one model). Repeatable.",
+    };
+
+    public Option<string[]> Value { get; } = new("--value")
+    {
+        Description = "Input values that matter (lengths, sample rates), NAME=V[,V...] (prefix MODEL: to target one model). Repeatable.",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Shape);
+        command.Options.Add(Dim);
+        command.Options.Add(Value);
+    }
+
+    public Func<string, ModelInputBindings> Bindings(ParseResult result)
+    {
+        var shapes = result.GetValue(Shape) ?? [];
+        var dims = result.GetValue(Dim) ?? [];
+        var values = result.GetValue(Value) ?? [];
+        return model => ModelInputBindings.Parse(model, shapes, dims, values);
+    }
+}
+
+/// <summary>The <c>--source</c> and <c>--level</c> options choosing the layer source.</summary>
+internal sealed class LayerSourceCliOptions
+{
+    public Option<string> Source { get; } = new("--source")
+    {
+        Description = "Graph to split: raw (the model as written) or optimized (what ONNX Runtime executes after its graph optimizations).",
+        DefaultValueFactory = _ => "raw",
+    };
+
+    public Option<string> Level { get; } = new("--level")
+    {
+        Description = "Optimization level of the optimized source: basic, extended or all.",
+        DefaultValueFactory = _ => "extended",
+    };
+
+    public LayerSourceCliOptions()
+    {
+        Source.AcceptOnlyFromAmong("raw", "optimized");
+        Level.AcceptOnlyFromAmong("basic", "extended", "all");
+    }
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Source);
+        command.Options.Add(Level);
+    }
+
+    public LayerSourceOptions Read(ParseResult result) =>
+        result.GetValue(Source) == "optimized"
+            ? new LayerSourceOptions(LayerSourceKind.Optimized, LayerSourceOptions.ParseLevel(result.GetValue(Level)!))
+            : LayerSourceOptions.Raw;
+}

@@ -1,0 +1,57 @@
+using System.CommandLine;
+using Spectre.Console;
+
+namespace DLBricks.Cli.Commands;
+
+/// <summary><c>dlbricks split MODEL... -g N -o DIR</c>: writes bricks, catalog.json and recipes.</summary>
+internal static class SplitCommand
+{
+    public static Command Create()
+    {
+        var models = new Argument<string[]>("MODEL") { Description = "ONNX model files.", Arity = ArgumentArity.OneOrMore };
+        var g = new Option<int>("-g", "--granularity") { Description = "G: the most layers per brick.", DefaultValueFactory = _ => 1 };
+        var output = new Option<string>("-o", "--output") { Description = "Output folder (bricks/, catalog.json, recipes/).", Required = true };
+        var overlap = new Option<bool>("--overlap") { Description = "Also emit every window of up to G consecutive layers." };
+        var noVerify = new Option<bool>("--no-verify") { Description = "Skip loading multi-layer bricks in ONNX Runtime while splitting." };
+        var source = new LayerSourceCliOptions();
+        var inputs = new ModelInputOptions();
+        var command = new Command("split", "Split models into deduplicated G-layer bricks.") { models, g, output, overlap, noVerify };
+        source.AddTo(command);
+        inputs.AddTo(command);
+        command.SetAction((result, token) => Task.FromResult(CliErrors.Run(() =>
+        {
+            var granularity = result.GetValue(g);
+            if (granularity < 1) throw new InvalidModelException($"-g {granularity}: G must be at least 1.");
+            var options = new SplitOptions
+            {
+                Granularity = granularity,
+                Source = source.Read(result),
+                Overlap = result.GetValue(overlap),
+                VerifyWithRuntime = !result.GetValue(noVerify),
+                Bindings = inputs.Bindings(result),
+            };
+            var split = SplitRunner.Run(result.GetValue(models)!, options, result.GetValue(output)!, new SynchronousProgress(), token);
+            Print(split, granularity);
+            return ExitCodes.Success;
+        })));
+        return command;
+    }
+
+    private static void Print(SplitResult split, int g)
+    {
+        var table = new Table().AddColumns("model", "layers", "unique layers", $"bricks (G={g})", "unique bricks");
+        foreach (var m in split.Models)
+            table.AddRow(m.Model, m.Layers.ToString(), m.UniqueLayers.ToString(), m.Bricks.ToString(), m.UniqueBricks.ToString());
+        table.AddRow("[bold]all[/]", split.TotalLayers.ToString(), "", split.Models.Sum(m => m.Bricks).ToString(), split.UniqueBricks.ToString());
+        AnsiConsole.Write(table);
+        if (split.RefusedBricks.Count > 0)
+            AnsiConsole.MarkupLine($"[yellow]{split.RefusedBricks.Count} multi-layer brick(s) were refused by ONNX Runtime and fell back to single layers.[/]");
+        Console.WriteLine($"wrote {split.UniqueBricks} unique bricks to {Path.Combine(split.OutputDirectory!, "bricks")}, catalog.json and recipes/");
+    }
+
+    /// <summary>Prints progress lines on stderr as they happen (Progress&lt;T&gt; would post them to the thread pool out of order).</summary>
+    internal sealed class SynchronousProgress : IProgress<string>
+    {
+        public void Report(string value) => Console.Error.WriteLine(value);
+    }
+}

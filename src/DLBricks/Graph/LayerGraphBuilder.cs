@@ -1,0 +1,181 @@
+using DLBricks.Onnx;
+using DLBricks.Onnx.Protos;
+
+namespace DLBricks.Graph;
+
+/// <summary>
+/// Turns an ONNX model into a <see cref="LayerGraph"/>: orders nodes topologically (ties by file order), folds constants
+/// (initializers, Constant nodes, and transitively every node whose inputs are all constants: weights built by
+/// ConstantOfShape, shape arithmetic on static shapes), and learns every tensor's shape from <see cref="ShapeProbe"/>.
+/// </summary>
+public static class LayerGraphBuilder
+{
+    /// <summary>Builds the layer graph of a model file.</summary>
+    /// <exception cref="InvalidModelException">The model cannot be read, ordered or probed; the message names file and cause.</exception>
+    public static LayerGraph Build(string path, LayerSourceOptions? source = null, ModelInputBindings? bindings = null) =>
+        Build(OnnxModel.Load(path), source, bindings);
+
+    /// <summary>Builds the layer graph of a loaded model.</summary>
+    public static LayerGraph Build(OnnxModel model, LayerSourceOptions? source = null, ModelInputBindings? bindings = null)
+    {
+        source ??= LayerSourceOptions.Raw;
+        bindings ??= ModelInputBindings.None;
+        var inputs = ShapeProbe.ResolveInputs(model, bindings);
+        if (source.Kind == LayerSourceKind.Optimized)
+            model = RuntimeOptimizer.Optimize(model, source.Level);
+        var structure = Analyze(model);
+        var probed = ShapeProbe.Run(model, inputs);
+        return Assemble(model, structure, inputs, probed);
+    }
+
+    /// <summary>
+    /// Builds the graph from shapes the model already declares (value_info, inputs, outputs, initializers) without running
+    /// ONNX Runtime. Only for models whose value_info is complete and static; used to time splitting itself.
+    /// </summary>
+    /// <exception cref="InvalidModelException">A tensor has no complete static type in the model.</exception>
+    public static LayerGraph BuildFromDeclaredShapes(OnnxModel model, ModelInputBindings? bindings = null)
+    {
+        var inputs = ShapeProbe.ResolveInputs(model, bindings ?? ModelInputBindings.None);
+        var structure = Analyze(model);
+        var declared = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
+        var g = model.Proto.Graph;
+        foreach (var vi in g.ValueInfo.Concat(g.Output))
+        {
+            if (vi.Type?.TensorType is not { } tt || tt.Shape is null) continue;
+            if (tt.Shape.Dim.Any(d => d.ValueCase != TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue)) continue;
+            declared[vi.Name] = new TensorInfo { ElementType = tt.ElemType, Shape = tt.Shape.Dim.Select(d => d.DimValue).ToArray() };
+        }
+        foreach (var node in structure.OrderedNodes)
+        foreach (var o in node.Node.Output)
+            if (o.Length > 0 && !declared.ContainsKey(o))
+                throw new InvalidModelException($"{model.Path}: tensor '{o}' (node '{node.Node.Name}') has no complete static type in value_info; use the runtime probe.");
+        return Assemble(model, structure, inputs, declared);
+    }
+
+    private sealed record NodeEntry(int FileOrder, NodeProto Node, IReadOnlyList<string> ImplicitInputs);
+
+    private sealed record Structure(IReadOnlyList<NodeEntry> OrderedNodes, HashSet<string> Constants, HashSet<string> Initializers);
+
+    private static Structure Analyze(OnnxModel model)
+    {
+        var graph = model.Proto.Graph;
+        var initializers = new HashSet<string>(graph.Initializer.Select(t => t.Name), StringComparer.Ordinal);
+        var nodes = graph.Node.Select((n, i) => new NodeEntry(i, n, Subgraphs.ImplicitInputs(n))).ToList();
+        var ordered = TopologicalOrder(model, nodes, initializers);
+
+        // Old exports (IR 3) list initializers among graph inputs; they are still weights, never fed.
+        var constants = new HashSet<string>(initializers, StringComparer.Ordinal);
+        foreach (var entry in ordered)
+        {
+            var reads = entry.Node.Input.Where(n => n.Length > 0).Concat(entry.ImplicitInputs);
+            if (entry.Node.OpType == "Constant" || reads.All(constants.Contains))
+                constants.UnionWith(entry.Node.Output.Where(o => o.Length > 0));
+        }
+        return new Structure(ordered, constants, initializers);
+    }
+
+    private static List<NodeEntry> TopologicalOrder(OnnxModel model, List<NodeEntry> nodes, HashSet<string> initializers)
+    {
+        var graph = model.Proto.Graph;
+        var available = new HashSet<string>(initializers, StringComparer.Ordinal);
+        available.UnionWith(graph.Input.Select(i => i.Name));
+        var producer = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var e in nodes)
+        foreach (var o in e.Node.Output)
+        {
+            if (o.Length == 0) continue;
+            if (!producer.TryAdd(o, e.FileOrder))
+                throw new InvalidModelException($"{model.Path}: tensor '{o}' is produced by two nodes ('{nodes[producer[o]].Node.Name}' and '{e.Node.Name}'); not a valid ONNX graph.");
+        }
+
+        var pending = new int[nodes.Count];
+        var dependents = new List<int>[nodes.Count];
+        for (var i = 0; i < nodes.Count; i++) dependents[i] = [];
+        foreach (var e in nodes)
+        {
+            foreach (var input in e.Node.Input.Where(n => n.Length > 0).Concat(e.ImplicitInputs).Distinct())
+            {
+                if (producer.TryGetValue(input, out var p))
+                {
+                    pending[e.FileOrder]++;
+                    dependents[p].Add(e.FileOrder);
+                }
+                else if (!available.Contains(input))
+                {
+                    throw new InvalidModelException(
+                        $"{model.Path}: node '{Describe(e.Node)}' reads '{input}', which no node, input or initializer provides.");
+                }
+            }
+        }
+
+        // Kahn's algorithm with a min-heap on file position: the order is deterministic and equals the file order
+        // whenever the file is already sorted.
+        var ready = new PriorityQueue<int, int>();
+        for (var i = 0; i < nodes.Count; i++)
+            if (pending[i] == 0) ready.Enqueue(i, i);
+        var order = new List<NodeEntry>(nodes.Count);
+        while (ready.TryDequeue(out var next, out _))
+        {
+            order.Add(nodes[next]);
+            foreach (var d in dependents[next])
+                if (--pending[d] == 0) ready.Enqueue(d, d);
+        }
+        if (order.Count != nodes.Count)
+        {
+            var stuck = nodes.First(n => pending[n.FileOrder] > 0);
+            throw new InvalidModelException($"{model.Path}: the graph has a cycle through node '{Describe(stuck.Node)}'.");
+        }
+        return order;
+    }
+
+    private static LayerGraph Assemble(OnnxModel model, Structure structure, IReadOnlyList<ShapeProbe.ResolvedInput> inputs,
+        IReadOnlyDictionary<string, TensorInfo> probed)
+    {
+        var graph = model.Proto.Graph;
+        var tensors = new Dictionary<string, TensorInfo>(probed, StringComparer.Ordinal);
+        foreach (var input in inputs)
+        {
+            long[]? values = input.Values is { } v && ElementTypes.IsInteger(input.ElementType)
+                ? Expand(v, input.Shape).Select(x => (long)x).ToArray()
+                : null;
+            if (values is null && input.Values is null && ElementTypes.IsInteger(input.ElementType)
+                && TensorValues.ElementCount(input.Shape) <= TensorInfo.MaxKeptIntegerElements)
+                values = Enumerable.Repeat(1L, (int)TensorValues.ElementCount(input.Shape)).ToArray();
+            tensors[input.Name] = new TensorInfo { ElementType = input.ElementType, Shape = input.Shape, IntegerValues = values };
+        }
+        foreach (var init in graph.Initializer)
+        {
+            var count = TensorValues.ElementCount(init.Dims);
+            long[]? ints = null;
+            float[]? floats = null;
+            if ((ElementTypes.IsInteger(init.DataType) || init.DataType == (int)TensorProto.Types.DataType.Bool) && count <= TensorInfo.MaxKeptIntegerElements)
+                ints = TensorValues.ReadIntegers(init, model);
+            else if (ElementTypes.IsFloat(init.DataType) && count <= TensorInfo.MaxKeptFloatElements)
+                floats = TensorValues.ReadFloats(init, model);
+            tensors[init.Name] = new TensorInfo { ElementType = init.DataType, Shape = init.Dims.ToArray(), IntegerValues = ints, FloatValues = floats };
+        }
+
+        var layers = new List<Layer>();
+        foreach (var entry in structure.OrderedNodes)
+        {
+            if (entry.Node.Output.Where(o => o.Length > 0).All(structure.Constants.Contains) && entry.Node.Output.Any(o => o.Length > 0))
+                continue;
+            var layer = new Layer(layers.Count, entry.FileOrder, entry.Node, entry.ImplicitInputs);
+            foreach (var t in layer.AllInputs.Concat(layer.Outputs.Where(o => o.Length > 0)))
+                if (!tensors.ContainsKey(t))
+                    throw new InvalidModelException($"{model.Path}: no type or shape known for tensor '{t}' of node '{Describe(entry.Node)}'.");
+            layers.Add(layer);
+        }
+        var realInputs = inputs.Select(i => i.Name).ToList();
+        var outputs = new HashSet<string>(graph.Output.Select(o => o.Name), StringComparer.Ordinal);
+        return new LayerGraph(model, layers, tensors, structure.Constants, realInputs, outputs);
+    }
+
+    private static double[] Expand(double[] values, long[] shape)
+    {
+        var count = (int)TensorValues.ElementCount(shape);
+        return values.Length == count ? values : Enumerable.Repeat(values[0], count).ToArray();
+    }
+
+    internal static string Describe(NodeProto node) => node.Name.Length > 0 ? node.Name : $"{node.OpType} -> {string.Join(',', node.Output)}";
+}

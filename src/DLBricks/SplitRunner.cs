@@ -1,0 +1,101 @@
+using DLBricks.Export;
+using DLBricks.Graph;
+using DLBricks.Splitting;
+
+namespace DLBricks;
+
+/// <summary>Options of a split.</summary>
+public sealed record SplitOptions
+{
+    /// <summary>G: the most layers a brick may hold.</summary>
+    public int Granularity { get; init; } = 1;
+
+    /// <summary>Raw model or runtime-optimized model.</summary>
+    public LayerSourceOptions Source { get; init; } = LayerSourceOptions.Raw;
+
+    /// <summary>Also emit every window of up to G consecutive layers (for the overlap estimator).</summary>
+    public bool Overlap { get; init; }
+
+    /// <summary>Shapes, dims and values per model name; models not listed get <see cref="ModelInputBindings.None"/>.</summary>
+    public Func<string, ModelInputBindings>? Bindings { get; init; }
+
+    /// <summary>Confirm multi-layer bricks by loading them in ONNX Runtime (Algorithm 2 falls back when it refuses).</summary>
+    public bool VerifyWithRuntime { get; init; } = true;
+
+    internal ModelInputBindings BindingsFor(string model) => Bindings?.Invoke(model) ?? ModelInputBindings.None;
+}
+
+/// <summary>What one model's split produced.</summary>
+/// <param name="Model">Model name.</param>
+/// <param name="Layers">Layers after constant folding.</param>
+/// <param name="UniqueLayers">Distinct single-layer hashes.</param>
+/// <param name="Bricks">Brick occurrences.</param>
+/// <param name="UniqueBricks">Distinct bricks in this model.</param>
+/// <param name="Recipe">The model's recipe.</param>
+/// <param name="Split">The split itself.</param>
+public sealed record ModelSplitSummary(string Model, int Layers, int UniqueLayers, int Bricks, int UniqueBricks, ModelRecipe Recipe, ModelSplit Split);
+
+/// <summary>What a split run produced.</summary>
+/// <param name="OutputDirectory">Where bricks, catalog and recipes were written (null for in-memory splits).</param>
+/// <param name="Models">Per-model results, in the order given.</param>
+/// <param name="Catalog">The catalog written.</param>
+/// <param name="RefusedBricks">Multi-layer bricks ONNX Runtime refused (they fell back to single layers), with reasons.</param>
+public sealed record SplitResult(string? OutputDirectory, IReadOnlyList<ModelSplitSummary> Models, BrickCatalog Catalog, IReadOnlyDictionary<string, string> RefusedBricks)
+{
+    /// <summary>Sum of layers over models.</summary>
+    public int TotalLayers => Models.Sum(m => m.Layers);
+
+    /// <summary>Unique bricks across all models.</summary>
+    public int UniqueBricks => Catalog.Bricks.Count;
+}
+
+/// <summary>
+/// The front door of the first stage: read models, build layer graphs, split them with Algorithms 1 and 2, deduplicate the
+/// bricks across models and export them (<c>dlbricks split</c>).
+/// </summary>
+public static class SplitRunner
+{
+    /// <summary>Splits <paramref name="modelPaths"/> and writes bricks, catalog and recipes into <paramref name="outputDirectory"/>.</summary>
+    /// <exception cref="InvalidModelException">A model or option is unusable; nothing is written.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; nothing is written.</exception>
+    public static SplitResult Run(IReadOnlyList<string> modelPaths, SplitOptions options, string outputDirectory,
+        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var names = modelPaths.Select(p => Path.GetFileNameWithoutExtension(p)).ToList();
+        var duplicate = names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new InvalidModelException($"two models are named '{duplicate.Key}'; recipes are keyed by file name, so rename one.");
+
+        using var exporter = new BrickExporter(outputDirectory, options.Source.ToInfo());
+        var summaries = new List<ModelSplitSummary>();
+        foreach (var path in modelPaths)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var name = Path.GetFileNameWithoutExtension(path);
+            progress?.Report($"{name}: reading and probing shapes");
+            var graph = LayerGraphBuilder.Build(path, options.Source, options.BindingsFor(name));
+            progress?.Report($"{name}: splitting {graph.Layers.Count} layers at G={options.Granularity}");
+            var split = ModelSplitter.Split(graph, options.Granularity, options.Overlap,
+                options.VerifyWithRuntime ? exporter.WriteAndCheck : null);
+            cancellationToken.ThrowIfCancellationRequested();
+            var recipe = exporter.Add(split);
+            summaries.Add(new ModelSplitSummary(name, graph.Layers.Count, recipe.UniqueLayerCount, split.Pieces.Count,
+                recipe.UniqueBrickCount, recipe, split));
+            progress?.Report($"{name}: {graph.Layers.Count} layers -> {split.Pieces.Count} bricks ({recipe.UniqueBrickCount} unique)");
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        var catalog = exporter.Commit();
+        return new SplitResult(Path.GetFullPath(outputDirectory), summaries, catalog, exporter.RefusedBricks);
+    }
+
+    /// <summary>
+    /// Splits one model in memory, without writing anything: the recipe and canonical bricks that <c>estimate</c> looks up.
+    /// Runtime verification is skipped (bricks already benchmarked are known to load).
+    /// </summary>
+    public static ModelSplit SplitInMemory(string modelPath, SplitOptions options)
+    {
+        var name = Path.GetFileNameWithoutExtension(modelPath);
+        var graph = LayerGraphBuilder.Build(modelPath, options.Source, options.BindingsFor(name));
+        return ModelSplitter.Split(graph, options.Granularity, options.Overlap);
+    }
+}

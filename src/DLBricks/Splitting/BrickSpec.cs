@@ -1,0 +1,147 @@
+using DLBricks.Graph;
+using DLBricks.Onnx;
+using DLBricks.Onnx.Protos;
+
+namespace DLBricks.Splitting;
+
+/// <summary>How a tensor that enters a brick from outside is provided inside the standalone brick.</summary>
+public enum BoundaryRole
+{
+    /// <summary>A graph input of the brick, fed by the benchmark.</summary>
+    Input,
+    /// <summary>A constant with the value it has in the model (integer tensors, tiny float scalars): it changes what the brick computes.</summary>
+    EmbeddedValue,
+    /// <summary>A weight: replaced by seeded random values of the same type and shape.</summary>
+    Weight,
+}
+
+/// <summary>A tensor crossing into a brick and how it is provided.</summary>
+/// <param name="Tensor">Tensor name in the model.</param>
+/// <param name="Role">How the brick provides it.</param>
+/// <param name="Info">Type, shape and kept values.</param>
+public sealed record BoundaryTensor(string Tensor, BoundaryRole Role, TensorInfo Info);
+
+/// <summary>
+/// A candidate brick: layers <see cref="First"/>..<see cref="First"/>+<see cref="Count"/>-1 of a model's topological order,
+/// with the tensors crossing its boundary. Built by <see cref="For"/>; whether it can stand alone is <see cref="IsRunnable"/>.
+/// </summary>
+public sealed class BrickSpec
+{
+    private BrickSpec(LayerGraph graph, int first, int count, IReadOnlyList<BoundaryTensor> boundary, IReadOnlyList<string> outputs, string? problem)
+    {
+        Graph = graph;
+        First = first;
+        Count = count;
+        Boundary = boundary;
+        Outputs = outputs;
+        Problem = problem;
+    }
+
+    /// <summary>The model graph.</summary>
+    public LayerGraph Graph { get; }
+
+    /// <summary>Index of the first layer.</summary>
+    public int First { get; }
+
+    /// <summary>Number of layers.</summary>
+    public int Count { get; }
+
+    /// <summary>The layers, in order.</summary>
+    public IEnumerable<Layer> Layers => Enumerable.Range(First, Count).Select(i => Graph.Layers[i]);
+
+    /// <summary>Tensors entering the brick, in order of first use.</summary>
+    public IReadOnlyList<BoundaryTensor> Boundary { get; }
+
+    /// <summary>Tensors the brick outputs: those used after it or that are model outputs.</summary>
+    public IReadOnlyList<string> Outputs { get; }
+
+    /// <summary>Why the layers cannot form a standalone network; null when they can.</summary>
+    public string? Problem { get; }
+
+    /// <summary>True when the layers form a runnable network on their own (structurally).</summary>
+    public bool IsRunnable => Problem is null;
+
+    /// <summary>Describes the chunk of <paramref name="count"/> layers starting at <paramref name="first"/>.</summary>
+    public static BrickSpec For(LayerGraph graph, int first, int count)
+    {
+        var inside = new HashSet<string>(StringComparer.Ordinal);
+        var boundary = new List<BoundaryTensor>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        string? problem = null;
+        for (var i = first; i < first + count; i++)
+        {
+            var layer = graph.Layers[i];
+            foreach (var input in layer.AllInputs)
+            {
+                if (inside.Contains(input) || !seen.Add(input)) continue;
+                var info = graph.Tensors[input];
+                var role = RoleOf(graph, input, info);
+                if (role == BoundaryRole.Input && !info.IsStaticTensor)
+                    problem ??= $"input '{input}' is a {info.Kind} without a static tensor shape, which a benchmark cannot synthesize";
+                boundary.Add(new BoundaryTensor(input, role, info));
+            }
+            foreach (var o in layer.Outputs)
+                if (o.Length > 0) inside.Add(o);
+        }
+
+        var last = first + count;
+        var outputs = new List<string>();
+        for (var i = first; i < last; i++)
+        {
+            foreach (var o in graph.Layers[i].Outputs)
+            {
+                if (o.Length == 0) continue;
+                var usedLater = graph.Consumers.TryGetValue(o, out var users) && users.Any(u => u >= last || u < first);
+                if (usedLater || graph.Outputs.Contains(o)) outputs.Add(o);
+            }
+        }
+        if (outputs.Count == 0)
+        {
+            // Nothing leaves the chunk (a dead end in the model): keep the final results so the runtime cannot prune the work.
+            var consumedInside = new HashSet<string>(Enumerable.Range(first, count).SelectMany(i => graph.Layers[i].AllInputs));
+            outputs.AddRange(Enumerable.Range(first, count).SelectMany(i => graph.Layers[i].Outputs)
+                .Where(o => o.Length > 0 && !consumedInside.Contains(o)));
+        }
+
+        if (problem is null && count > 1 && !IsConnected(graph, first, count))
+            problem = "its layers form disconnected pieces (parallel branches), which would not time like one sequence";
+        if (count == 1) problem = null; // Algorithm 2 emits a single layer as is.
+        return new BrickSpec(graph, first, count, boundary, outputs, problem);
+    }
+
+    private static BoundaryRole RoleOf(LayerGraph graph, string tensor, TensorInfo info)
+    {
+        if (graph.Constants.Contains(tensor))
+        {
+            if (info.IntegerValues is not null || info.FloatValues is not null) return BoundaryRole.EmbeddedValue;
+            return BoundaryRole.Weight;
+        }
+        // Integer tensors computed by the model (shapes, indices, sizes) enter as the values they had, so the brick
+        // computes exactly what it computes inside the model. Model inputs stay inputs and carry their values in the catalog.
+        var computed = graph.Producer.ContainsKey(tensor);
+        var integral = ElementTypes.IsInteger(info.ElementType) || info.ElementType == (int)TensorProto.Types.DataType.Bool;
+        if (computed && integral && info.IntegerValues is not null) return BoundaryRole.EmbeddedValue;
+        return BoundaryRole.Input;
+    }
+
+    private static bool IsConnected(LayerGraph graph, int first, int count)
+    {
+        // Union-find over layers joined by tensors produced inside the chunk or read together from outside (branches
+        // fed by one activation run back to back on the sequential executor, like a sequence); shared weights don't count.
+        var parent = Enumerable.Range(0, count).ToArray();
+        int Find(int x) { while (parent[x] != x) x = parent[x] = parent[parent[x]]; return x; }
+        var firstReader = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = first; i < first + count; i++)
+        foreach (var input in graph.Layers[i].AllInputs)
+        {
+            if (graph.Producer.TryGetValue(input, out var p) && p >= first && p < first + count)
+                parent[Find(p - first)] = Find(i - first);
+            else if (!graph.Constants.Contains(input) && !firstReader.TryAdd(input, i))
+                parent[Find(firstReader[input] - first)] = Find(i - first);
+        }
+        var root = Find(0);
+        for (var k = 1; k < count; k++)
+            if (Find(k) != root) return false;
+        return true;
+    }
+}

@@ -1,0 +1,282 @@
+using System.Security.Cryptography;
+using DLBricks.Export;
+using DLBricks.Graph;
+using DLBricks.Onnx;
+using DLBricks.Onnx.Protos;
+using Google.Protobuf;
+
+namespace DLBricks.Splitting;
+
+/// <summary>A weight slot of a brick: an initializer whose values are generated at export, never copied from the model.</summary>
+/// <param name="Name">Canonical initializer name (<c>w0</c>, ...).</param>
+/// <param name="ElementType">ONNX element type.</param>
+/// <param name="Shape">Shape.</param>
+/// <param name="Low">Lower bound of the uniform distribution.</param>
+/// <param name="High">Upper bound of the uniform distribution.</param>
+public sealed record WeightSlot(string Name, int ElementType, long[] Shape, float Low, float High);
+
+/// <summary>
+/// A brick in canonical form: a standalone ONNX model whose tensors, nodes and subgraph locals carry structural names
+/// (<c>in0</c>, <c>w0</c>, <c>c0</c>, <c>n0</c>, <c>t0_0</c>, <c>out0</c>), with no doc strings, metadata or producer, and with
+/// weights left as typed, shaped slots without data. <see cref="Hash"/> is SHA-256 over that skeleton's bytes, so it covers
+/// op types, domains, opset versions, sorted attributes (subgraphs by structure), input/output types and shapes, wiring by
+/// position and the values of embedded constants, and never names or weight values.
+/// </summary>
+public sealed class CanonicalBrick
+{
+    private CanonicalBrick(ModelProto skeleton, string hash, IReadOnlyList<WeightSlot> weights, BrickSpec spec,
+        IReadOnlyList<BrickTensor> inputs, IReadOnlyList<BrickTensor> outputs)
+    {
+        Skeleton = skeleton;
+        Hash = hash;
+        Weights = weights;
+        Spec = spec;
+        Inputs = inputs;
+        Outputs = outputs;
+    }
+
+    /// <summary>The brick model without weight data. Do not mutate.</summary>
+    public ModelProto Skeleton { get; }
+
+    /// <summary>Lower-case hex SHA-256 of the canonical form.</summary>
+    public string Hash { get; }
+
+    /// <summary>Weights to generate at export.</summary>
+    public IReadOnlyList<WeightSlot> Weights { get; }
+
+    /// <summary>The chunk of the model this canonical form was made from (one of possibly many identical ones).</summary>
+    public BrickSpec Spec { get; }
+
+    /// <summary>Graph inputs as the benchmark must feed them.</summary>
+    public IReadOnlyList<BrickTensor> Inputs { get; }
+
+    /// <summary>Graph outputs.</summary>
+    public IReadOnlyList<BrickTensor> Outputs { get; }
+
+    /// <summary>Version tag mixed into every hash; bump when the canonical form changes.</summary>
+    public const string FormVersion = "dlbricks-brick-v1";
+
+    /// <summary>Builds the canonical form of a chunk.</summary>
+    public static CanonicalBrick From(BrickSpec spec)
+    {
+        var graph = spec.Graph;
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        var model = new ModelProto { Graph = new GraphProto() };
+        var g = model.Graph;
+        var inputs = new List<BrickTensor>();
+        var weights = new List<WeightSlot>();
+        int nIn = 0, nW = 0, nC = 0;
+
+        foreach (var b in spec.Boundary)
+        {
+            switch (b.Role)
+            {
+                case BoundaryRole.Input:
+                {
+                    var name = $"in{nIn++}";
+                    names[b.Tensor] = name;
+                    g.Input.Add(ValueInfo(name, b.Info));
+                    long[]? values = null;
+                    double? min = null, max = null;
+                    if (b.Info.IntegerValues is { Length: > 0 } iv)
+                    {
+                        values = iv.Length <= 4096 ? iv : null;
+                        min = iv.Min();
+                        max = iv.Max();
+                    }
+                    inputs.Add(new BrickTensor(name, ElementTypes.Name(b.Info.ElementType), b.Info.Shape ?? [], values, min, max));
+                    break;
+                }
+                case BoundaryRole.EmbeddedValue:
+                {
+                    var name = $"c{nC++}";
+                    names[b.Tensor] = name;
+                    var shape = b.Info.Shape ?? [];
+                    g.Initializer.Add(b.Info.IntegerValues is { } ints
+                        ? TensorValues.FromIntegers(name, b.Info.ElementType, shape, ints)
+                        : TensorValues.FromFloats(name, b.Info.ElementType, shape, b.Info.FloatValues));
+                    break;
+                }
+                default:
+                {
+                    var name = $"w{nW++}";
+                    names[b.Tensor] = name;
+                    var shape = b.Info.Shape ?? [];
+                    var (low, high) = WeightRange(spec, b.Tensor, shape);
+                    weights.Add(new WeightSlot(name, b.Info.ElementType, shape, low, high));
+                    var slot = new TensorProto { Name = name, DataType = b.Info.ElementType };
+                    slot.Dims.AddRange(shape);
+                    g.Initializer.Add(slot);
+                    break;
+                }
+            }
+        }
+
+        var outputSet = spec.Outputs.ToHashSet(StringComparer.Ordinal);
+        var outputNames = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var k = 0; k < spec.Outputs.Count; k++) outputNames[spec.Outputs[k]] = $"out{k}";
+
+        var domains = new SortedSet<string>(StringComparer.Ordinal) { "" };
+        var nodeIndex = 0;
+        foreach (var layer in spec.Layers)
+        {
+            var node = new NodeProto { OpType = layer.OpType, Domain = layer.Domain, Name = $"n{nodeIndex}" };
+            domains.Add(layer.Domain);
+            foreach (var input in layer.Inputs)
+                node.Input.Add(input.Length == 0 ? "" : names[input]);
+            for (var o = 0; o < layer.Outputs.Count; o++)
+            {
+                var original = layer.Outputs[o];
+                if (original.Length == 0) { node.Output.Add(""); continue; }
+                var name = outputNames.TryGetValue(original, out var outName) ? outName : $"t{nodeIndex}_{o}";
+                names[original] = name;
+                node.Output.Add(name);
+            }
+            foreach (var attr in layer.Node.Attribute.OrderBy(a => a.Name, StringComparer.Ordinal))
+                node.Attribute.Add(CanonicalAttribute(attr, names, $"s{nodeIndex}", domains));
+            g.Node.Add(node);
+            nodeIndex++;
+        }
+
+        var outputs = new List<BrickTensor>();
+        foreach (var original in spec.Outputs)
+        {
+            var info = graph.Tensors[original];
+            var name = outputNames[original];
+            g.Output.Add(ValueInfo(name, info));
+            outputs.Add(new BrickTensor(name, ElementTypes.Name(info.ElementType), info.Shape ?? []));
+        }
+
+        foreach (var d in domains)
+            model.OpsetImport.Add(new OperatorSetIdProto { Domain = d, Version = graph.OpsetVersion(d) });
+        // IR 8 is the oldest version without the "initializers must be inputs" rule we don't follow; newer sources keep theirs.
+        model.IrVersion = Math.Max(8, graph.Model.Proto.IrVersion);
+        g.Name = "brick";
+
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(System.Text.Encoding.UTF8.GetBytes(FormVersion));
+        sha.AppendData(model.ToByteArray());
+        var hash = Convert.ToHexStringLower(sha.GetHashAndReset());
+        _ = outputSet;
+        return new CanonicalBrick(model, hash, weights, spec, inputs, outputs);
+    }
+
+    private static ValueInfoProto ValueInfo(string name, TensorInfo info)
+    {
+        var shape = new TensorShapeProto();
+        foreach (var d in info.Shape ?? []) shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = info.ElementType, Shape = shape } },
+        };
+    }
+
+    private static AttributeProto CanonicalAttribute(AttributeProto attr, IReadOnlyDictionary<string, string> outer, string scope, SortedSet<string> domains)
+    {
+        var copy = attr.Clone();
+        copy.DocString = "";
+        if (copy.T is not null) copy.T = CanonicalTensorAttribute(copy.T, "");
+        for (var i = 0; i < copy.Tensors.Count; i++) copy.Tensors[i] = CanonicalTensorAttribute(copy.Tensors[i], "");
+        if (copy.G is not null) copy.G = CanonicalSubgraph(copy.G, outer, $"{scope}_{attr.Name}", domains);
+        for (var i = 0; i < copy.Graphs.Count; i++)
+            copy.Graphs[i] = CanonicalSubgraph(copy.Graphs[i], outer, $"{scope}_{attr.Name}{i}", domains);
+        return copy;
+    }
+
+    // Tensor-valued attributes keep small values (ConstantOfShape's fill value, tiny constants) and lose large float data,
+    // which would be weights; the export fills those from the seeded generator.
+    private static TensorProto CanonicalTensorAttribute(TensorProto tensor, string name)
+    {
+        var copy = tensor.Clone();
+        copy.Name = name;
+        copy.DocString = "";
+        copy.MetadataProps.Clear();
+        var count = TensorValues.ElementCount(copy.Dims);
+        if (ElementTypes.IsFloat(copy.DataType) && count > TensorInfo.MaxKeptFloatElements)
+        {
+            var floats = new float[count];
+            // A fixed arithmetic pattern rather than a PRNG: these bytes are part of the hashed skeleton and must never change.
+            for (var i = 0; i < floats.Length; i++) floats[i] = (float)((i * 2654435761L % 1000) / 1000.0 - 0.5);
+            var regenerated = TensorValues.FromFloats(name, copy.DataType, copy.Dims.ToArray(), floats);
+            return regenerated;
+        }
+        return copy;
+    }
+
+    /// <summary>Renames every local of a subgraph (inputs, initializers, node outputs, node names) structurally; outer-scope references map through <paramref name="outer"/>.</summary>
+    private static GraphProto CanonicalSubgraph(GraphProto graph, IReadOnlyDictionary<string, string> outer, string scope, SortedSet<string> domains)
+    {
+        var names = new Dictionary<string, string>(outer, StringComparer.Ordinal);
+        var result = new GraphProto { Name = scope };
+        for (var i = 0; i < graph.Input.Count; i++)
+        {
+            var name = $"{scope}_i{i}";
+            names[graph.Input[i].Name] = name;
+            var vi = graph.Input[i].Clone();
+            vi.Name = name;
+            vi.DocString = "";
+            vi.MetadataProps.Clear();
+            result.Input.Add(vi);
+        }
+        for (var i = 0; i < graph.Initializer.Count; i++)
+        {
+            var name = $"{scope}_c{i}";
+            names[graph.Initializer[i].Name] = name;
+            result.Initializer.Add(CanonicalTensorAttribute(graph.Initializer[i], name));
+        }
+        for (var n = 0; n < graph.Node.Count; n++)
+        {
+            var src = graph.Node[n];
+            var node = new NodeProto { OpType = src.OpType, Domain = src.Domain, Name = $"{scope}_n{n}" };
+            domains.Add(src.Domain is "ai.onnx" ? "" : src.Domain);
+            foreach (var input in src.Input)
+                node.Input.Add(input.Length == 0 ? "" : names.TryGetValue(input, out var mapped) ? mapped : input);
+            for (var o = 0; o < src.Output.Count; o++)
+            {
+                if (src.Output[o].Length == 0) { node.Output.Add(""); continue; }
+                var name = $"{scope}_t{n}_{o}";
+                names[src.Output[o]] = name;
+                node.Output.Add(name);
+            }
+            foreach (var attr in src.Attribute.OrderBy(a => a.Name, StringComparer.Ordinal))
+                node.Attribute.Add(CanonicalAttribute(attr, names, $"{scope}_n{n}", domains));
+            result.Node.Add(node);
+        }
+        foreach (var output in graph.Output)
+        {
+            var vi = output.Clone();
+            vi.Name = names.TryGetValue(output.Name, out var mapped) ? mapped : output.Name;
+            vi.DocString = "";
+            vi.MetadataProps.Clear();
+            result.Output.Add(vi);
+        }
+        // value_info inside subgraphs only carries names and hints; drop it rather than leak names.
+        return result;
+    }
+
+    private static (float Low, float High) WeightRange(BrickSpec spec, string tensor, long[] shape)
+    {
+        foreach (var layer in spec.Layers)
+        {
+            for (var i = 0; i < layer.Inputs.Count; i++)
+            {
+                if (layer.Inputs[i] != tensor) continue;
+                // Inputs that must be positive (variance, scale of a normalization, denominators, roots, logs).
+                var positive = (layer.OpType, i) switch
+                {
+                    ("BatchNormalization", 1 or 4) => true,
+                    ("InstanceNormalization", 1) => true,
+                    ("Div", 1) => true,
+                    ("Sqrt" or "Log" or "Reciprocal" or "Pow", 0) => true,
+                    _ => false,
+                };
+                if (positive) return (0.5f, 1.5f);
+            }
+        }
+        // Scale by fan-in so activations stay O(1) through a few layers: no overflow, no denormals.
+        var fanIn = shape.Length >= 2 ? Math.Max(1, TensorValues.ElementCount(shape) / Math.Max(1, shape[0])) : 1;
+        var bound = (float)(1.0 / Math.Sqrt(fanIn));
+        return (-bound, bound);
+    }
+}

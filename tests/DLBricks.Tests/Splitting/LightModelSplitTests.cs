@@ -1,0 +1,65 @@
+using DLBricks.Export;
+using DLBricks.Graph;
+using DLBricks.Onnx;
+using Microsoft.ML.OnnxRuntime;
+
+namespace DLBricks.Tests.Splitting;
+
+public class LightModelSplitTests
+{
+    public static IEnumerable<object[]> Cases() =>
+        from name in TestPaths.AllLightModels from g in new[] { 1, 2, 3, 6 } select new object[] { name, g };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void EveryExportedBrickLoadsAndRuns(string name, int g)
+    {
+        var output = Path.Combine(Path.GetTempPath(), $"dlbricks-split-{name}-{g}-{Guid.NewGuid():N}");
+        try
+        {
+            var result = SplitRunner.Run([TestPaths.LightModel(name)], new SplitOptions { Granularity = g }, output);
+            var model = Assert.Single(result.Models);
+            var graph = LayerGraphBuilder.Build(TestPaths.LightModel(name));
+            Assert.Equal(graph.Layers.Count, model.Layers);
+            // The occurrences cover every layer exactly once, in order, with at most G layers each.
+            var covered = 0;
+            foreach (var o in model.Recipe.Occurrences)
+            {
+                Assert.Equal(covered, o.FirstLayer);
+                Assert.InRange(o.LayerCount, 1, g);
+                covered += o.LayerCount;
+            }
+            Assert.Equal(model.Layers, covered);
+
+            var catalog = BrickCatalog.Load(output);
+            Assert.Equal(model.Recipe.Occurrences.Select(o => o.Hash).Distinct().Order(), catalog.Bricks.Select(b => b.Hash).Order());
+            foreach (var brick in catalog.Bricks)
+                RunOnce(Path.Combine(output, brick.File), brick);
+            Assert.False(Directory.Exists(Path.Combine(output, "bricks", "recipes")));
+        }
+        finally
+        {
+            if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
+        }
+    }
+
+    internal static void RunOnce(string path, BrickEntry brick)
+    {
+        using var options = new SessionOptions();
+        using var session = new InferenceSession(path, options);
+        var inputs = brick.Inputs.Select(i => SyntheticTensor.Create(ElementTypes.FromName(i.ElementType), i.Shape,
+            i.Values?.Select(v => (double)v).ToArray(), 7)).ToList();
+        try
+        {
+            using var runOptions = new RunOptions();
+            using var outputs = session.Run(runOptions, brick.Inputs.Select(i => i.Name).ToArray(), inputs,
+                brick.Outputs.Select(o => o.Name).ToArray());
+            for (var k = 0; k < brick.Outputs.Count; k++)
+                Assert.Equal(brick.Outputs[k].Shape, outputs[k].GetTensorTypeAndShape().Shape);
+        }
+        finally
+        {
+            foreach (var v in inputs) v.Dispose();
+        }
+    }
+}
