@@ -19,12 +19,17 @@ public enum BatchStrategy
 /// <param name="InterOpThreads">Inter-op threads (0 = ONNX Runtime default).</param>
 /// <param name="Optimization">Graph optimization level.</param>
 /// <param name="ProfilePrefix">When set, ONNX Runtime profiling is on and writes its trace to files starting with this path.</param>
+/// <param name="IntegerInputs">
+/// Values for integer inputs by name (e.g. a brick's indices or shape tensor from <c>BrickTensor.Values</c>), repeated to
+/// fill the tensor; integer inputs not listed are zeros.
+/// </param>
 public sealed record ScenarioSessionOptions(
     int BatchSize = 1,
     int IntraOpThreads = 0,
     int InterOpThreads = 0,
     GraphOptimizationLevel Optimization = GraphOptimizationLevel.ORT_ENABLE_ALL,
-    string? ProfilePrefix = null);
+    string? ProfilePrefix = null,
+    IReadOnlyDictionary<string, long[]>? IntegerInputs = null);
 
 /// <summary>
 /// An ONNX Runtime session with inputs created once (seeded random data for floats, zeros otherwise), so a query costs
@@ -39,7 +44,7 @@ public sealed class ScenarioSession : IDisposable
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
 
-    private ScenarioSession(string model, SessionOptions sessionOptions, InferenceSession session, int batchSize)
+    private ScenarioSession(string model, SessionOptions sessionOptions, InferenceSession session, int batchSize, IReadOnlyDictionary<string, long[]>? integerInputs)
     {
         Model = model;
         _sessionOptions = sessionOptions;
@@ -66,7 +71,8 @@ public sealed class ScenarioSession : IDisposable
                 }
                 // Other free dimensions have no meaningful size we could know; 1 keeps the run valid and small.
                 for (var i = 1; i < shape.Length; i++) if (shape[i] <= 0) shape[i] = 1;
-                _inputs.Add(CreateInput(model, name, meta.ElementDataType, shape, random));
+                var values = integerInputs is not null && integerInputs.TryGetValue(name, out var given) && given.Length > 0 ? given : null;
+                _inputs.Add(CreateInput(model, name, meta.ElementDataType, shape, random, values));
             }
         }
         catch
@@ -135,7 +141,7 @@ public sealed class ScenarioSession : IDisposable
         }
         try
         {
-            return new ScenarioSession(name, sessionOptions, session, options.BatchSize);
+            return new ScenarioSession(name, sessionOptions, session, options.BatchSize, options.IntegerInputs);
         }
         catch
         {
@@ -182,18 +188,20 @@ public sealed class ScenarioSession : IDisposable
         _sessionOptions.Dispose();
     }
 
-    private static OrtValue CreateInput(string model, string name, TensorElementType type, long[] shape, Random random)
+    private static OrtValue CreateInput(string model, string name, TensorElementType type, long[] shape, Random random, long[]? values)
     {
         var count = checked((int)shape.Aggregate(1L, (a, b) => a * b));
+        T[] Integers<T>(Func<long, T> convert) =>
+            values is null ? new T[count] : Enumerable.Range(0, count).Select(i => convert(values[i % values.Length])).ToArray();
         return type switch
         {
             TensorElementType.Float => OrtValue.CreateTensorValueFromMemory(Enumerable.Range(0, count).Select(_ => (float)random.NextDouble()).ToArray(), shape),
             TensorElementType.Double => OrtValue.CreateTensorValueFromMemory(Enumerable.Range(0, count).Select(_ => random.NextDouble()).ToArray(), shape),
-            TensorElementType.Int64 => OrtValue.CreateTensorValueFromMemory(new long[count], shape),
-            TensorElementType.Int32 => OrtValue.CreateTensorValueFromMemory(new int[count], shape),
-            TensorElementType.Int8 => OrtValue.CreateTensorValueFromMemory(new sbyte[count], shape),
-            TensorElementType.UInt8 => OrtValue.CreateTensorValueFromMemory(new byte[count], shape),
-            TensorElementType.Bool => OrtValue.CreateTensorValueFromMemory(new bool[count], shape),
+            TensorElementType.Int64 => OrtValue.CreateTensorValueFromMemory(Integers(v => v), shape),
+            TensorElementType.Int32 => OrtValue.CreateTensorValueFromMemory(Integers(v => (int)v), shape),
+            TensorElementType.Int8 => OrtValue.CreateTensorValueFromMemory(Integers(v => (sbyte)v), shape),
+            TensorElementType.UInt8 => OrtValue.CreateTensorValueFromMemory(Integers(v => (byte)v), shape),
+            TensorElementType.Bool => OrtValue.CreateTensorValueFromMemory(Integers(v => v != 0), shape),
             _ => throw new InvalidDataException($"{model}: input '{name}' has element type {type}, which the scenarios cannot fill."),
         };
     }

@@ -26,7 +26,8 @@ public sealed record ScenarioOptions(int MinQueries = 100, TimeSpan MinDuration 
 /// <param name="MinMs">Fastest query.</param>
 /// <param name="MaxMs">Slowest query.</param>
 /// <param name="DurationMs">Wall-clock time of the timed queries.</param>
-public sealed record SingleStreamResult(int Queries, double P50Ms, double P90Ms, double P99Ms, double MeanMs, double MinMs, double MaxMs, double DurationMs)
+/// <param name="LatenciesMs">Every query's latency, sorted ascending.</param>
+public sealed record SingleStreamResult(int Queries, double P50Ms, double P90Ms, double P99Ms, double MeanMs, double MinMs, double MaxMs, double DurationMs, IReadOnlyList<double> LatenciesMs)
 {
     /// <summary>The headline number (P90).</summary>
     public double HeadlineMs => P90Ms;
@@ -68,7 +69,7 @@ public static class Scenarios
         latencies.Sort();
         return new SingleStreamResult(latencies.Count,
             Percentiles.NearestRank(latencies, 0.50), Percentiles.NearestRank(latencies, 0.90), Percentiles.NearestRank(latencies, 0.99),
-            latencies.Average(), latencies[0], latencies[^1], total.Elapsed.TotalMilliseconds);
+            latencies.Average(), latencies[0], latencies[^1], total.Elapsed.TotalMilliseconds, latencies);
     }
 
     /// <summary>Offline: runs whole batches back to back and reports throughput.</summary>

@@ -7,7 +7,7 @@ public class RealModelTests
     [Fact]
     public void SqueezenetNodeTimesAccountForMostOfTheRun()
     {
-        var result = ProfileSumCheck.Run(SharedModels.Path("squeezenet"), runs: 5, warmupRuns: 1, new ScenarioSessionOptions(IntraOpThreads: 1));
+        var result = ProfileSumCheck.Run(TestPaths.LightModel("squeezenet"), runs: 5, warmupRuns: 1, new ScenarioSessionOptions(IntraOpThreads: 1));
 
         Assert.Equal(5, result.Runs.Count);
         Assert.All(result.Runs, r => Assert.True(r.NodeSumMs <= r.TraceRunMs + 1e-9));
@@ -18,7 +18,7 @@ public class RealModelTests
     [Fact]
     public void SqueezenetHasAStaticBatchSoOfflineRepeatsRuns()
     {
-        using var session = ScenarioSession.Open(SharedModels.Path("squeezenet"), new ScenarioSessionOptions(BatchSize: 2, IntraOpThreads: 1));
+        using var session = ScenarioSession.Open(TestPaths.LightModel("squeezenet"), new ScenarioSessionOptions(BatchSize: 2, IntraOpThreads: 1));
         Assert.Equal(BatchStrategy.RepeatedRuns, session.Strategy);
         var result = Scenarios.Offline(session, new ScenarioOptions(MinQueries: 2, WarmupQueries: 1));
         Assert.Equal(4, result.Samples);
