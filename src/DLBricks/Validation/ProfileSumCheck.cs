@@ -65,7 +65,7 @@ public static class ProfileSumCheck
             if (profile.Runs.Count != warmupRuns + runs)
                 throw new InvalidDataException($"{trace}: expected {warmupRuns + runs} model_run events, found {profile.Runs.Count}.");
             var timed = profile.Runs.Skip(warmupRuns).Select((r, i) => new ProfileSumRun(wall[i], r.RunMs, r.NodeSumMs)).ToList();
-            return new ProfileSumResult(modelPath, timed);
+            return new ProfileSumResult(Path.GetFileNameWithoutExtension(modelPath), timed);
         }
         finally
         {
