@@ -17,6 +17,8 @@ namespace DLBricks.Reporting;
 /// <param name="Bricks">Brick occurrences in the recipe.</param>
 /// <param name="UniqueBricks">Distinct bricks in the recipe.</param>
 /// <param name="MissingBricks">Hashes without a successful result (the estimates treat them as 0 ms).</param>
+/// <param name="EstimateUncorrectedMs">Sequential estimate before corrections (equal to <paramref name="EstimateMs"/> without corrections).</param>
+/// <param name="NormalizedUncorrected"><paramref name="EstimateUncorrectedMs"/> / <paramref name="E2eMs"/>.</param>
 public sealed record ModelValidationRow(
     [property: JsonPropertyName("model")] string Model,
     [property: JsonPropertyName("g")] int G,
@@ -31,7 +33,9 @@ public sealed record ModelValidationRow(
     [property: JsonPropertyName("normalized_overlap")] double? NormalizedOverlap,
     [property: JsonPropertyName("bricks")] int Bricks,
     [property: JsonPropertyName("unique_bricks")] int UniqueBricks,
-    [property: JsonPropertyName("missing_bricks")] IReadOnlyList<string> MissingBricks);
+    [property: JsonPropertyName("missing_bricks")] IReadOnlyList<string> MissingBricks,
+    [property: JsonPropertyName("estimate_uncorrected_ms")] double EstimateUncorrectedMs,
+    [property: JsonPropertyName("normalized_uncorrected")] double NormalizedUncorrected);
 
 /// <summary>Aggregates over all models at one G.</summary>
 /// <param name="G">Granularity.</param>
@@ -45,6 +49,7 @@ public sealed record ModelValidationRow(
 /// <param name="UniqueBricks">Distinct bricks across all models' recipes at this G.</param>
 /// <param name="UniqueBrickSumMs">Σ latency of those bricks that were measured.</param>
 /// <param name="Untrustworthy">Models whose end-to-end spread exceeded the threshold.</param>
+/// <param name="GeomeanNormalizedUncorrected">Geometric mean of the normalized sequential estimates before corrections.</param>
 public sealed record GranularitySummary(
     [property: JsonPropertyName("g")] int G,
     [property: JsonPropertyName("models")] int Models,
@@ -56,7 +61,8 @@ public sealed record GranularitySummary(
     [property: JsonPropertyName("e2e_sum_ms")] double E2eSumMs,
     [property: JsonPropertyName("unique_bricks")] int UniqueBricks,
     [property: JsonPropertyName("unique_brick_sum_ms")] double UniqueBrickSumMs,
-    [property: JsonPropertyName("untrustworthy")] int Untrustworthy);
+    [property: JsonPropertyName("untrustworthy")] int Untrustworthy,
+    [property: JsonPropertyName("geomean_normalized_uncorrected")] double GeomeanNormalizedUncorrected);
 
 /// <summary>Real wall-clock time of the two pipelines during the validation run.</summary>
 /// <param name="EndToEndSeconds">Time spent measuring whole models.</param>
@@ -91,6 +97,7 @@ public sealed record ProfileRow(
 /// <param name="Summary">One row per G.</param>
 /// <param name="Timing">Wall-clock time of both pipelines, if measured.</param>
 /// <param name="Profiles">Observation-1 rows, if profiled.</param>
+/// <param name="CallOverheadMs">The per-call cost the fixed-cost correction used, when it was on.</param>
 public sealed record ValidationReport(
     [property: JsonPropertyName("generated_at")] DateTimeOffset GeneratedAt,
     [property: JsonPropertyName("statistic")] string Statistic,
@@ -99,4 +106,5 @@ public sealed record ValidationReport(
     [property: JsonPropertyName("models")] IReadOnlyList<ModelValidationRow> Models,
     [property: JsonPropertyName("summary")] IReadOnlyList<GranularitySummary> Summary,
     [property: JsonPropertyName("timing")] PipelineTimingRow? Timing,
-    [property: JsonPropertyName("profiles")] IReadOnlyList<ProfileRow> Profiles);
+    [property: JsonPropertyName("profiles")] IReadOnlyList<ProfileRow> Profiles,
+    [property: JsonPropertyName("call_overhead_ms")] double? CallOverheadMs = null);

@@ -40,7 +40,8 @@ public static class ValidationReportBuilder
                     Ratio(sequential.EstimateMs, e2eMs), Ratio(critical.EstimateMs, e2eMs),
                     overlap is null ? null : Ratio(overlap.EstimateMs, e2eMs),
                     recipe.Occurrences.Count, recipe.Occurrences.Select(o => o.Hash).Distinct(StringComparer.Ordinal).Count(),
-                    estimates.Estimates.SelectMany(e => e.Missing).Select(m => m.Hash).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList()));
+                    estimates.Estimates.SelectMany(e => e.Missing).Select(m => m.Hash).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
+                    sequential.UncorrectedMs, Ratio(sequential.UncorrectedMs, e2eMs)));
 
                 if (!hashesByG.TryGetValue(recipe.Granularity, out var hashes)) hashesByG[recipe.Granularity] = hashes = new HashSet<string>(StringComparer.Ordinal);
                 hashes.UnionWith(recipe.Occurrences.Select(o => o.Hash));
@@ -65,7 +66,8 @@ public static class ValidationReportBuilder
             GeometricMean(normalized), normalized.Count > 0 ? normalized.Min() : double.NaN, normalized.Count > 0 ? normalized.Max() : double.NaN,
             GeometricMean(rows.Select(r => r.NormalizedCriticalPath).ToList()),
             brickSum > 0 ? e2eSum / brickSum : double.NaN,
-            e2eSum, uniqueHashes.Count, brickSum, rows.Count(r => !r.Trustworthy));
+            e2eSum, uniqueHashes.Count, brickSum, rows.Count(r => !r.Trustworthy),
+            GeometricMean(rows.Select(r => r.NormalizedUncorrected).ToList()));
     }
 
     /// <summary>exp(mean(ln x)) over positive values; NaN when there are none (a 0 estimate has no logarithm).</summary>

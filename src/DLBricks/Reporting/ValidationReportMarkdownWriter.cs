@@ -14,7 +14,7 @@ public static class ValidationReportMarkdownWriter
         var hasOverlap = report.Models.Any(r => r.EstimateOverlapMs is not null);
         md.AppendLine("# DLBricks validation");
         md.AppendLine();
-        md.AppendLine(Invariant($"Generated {report.GeneratedAt:yyyy-MM-dd HH:mm} UTC. Statistic: {report.Statistic}. Corrections: {(report.Corrections.Count == 0 ? "none" : string.Join(", ", report.Corrections))}. "));
+        md.AppendLine(Invariant($"Generated {report.GeneratedAt:yyyy-MM-dd HH:mm} UTC. Statistic: {report.Statistic}. Corrections: {(report.Corrections.Count == 0 ? "none" : string.Join(", ", report.Corrections))}{(report.CallOverheadMs is { } o ? $" (per-call cost {o:0.####} ms)" : "")}."));
         md.AppendLine(Invariant($"Ratios marked ⚠ come from a model whose repeated end-to-end measurements spread more than {Percent(report.SpreadThreshold)}."));
         md.AppendLine();
 
@@ -33,10 +33,13 @@ public static class ValidationReportMarkdownWriter
 
         md.AppendLine("## Per granularity");
         md.AppendLine();
-        md.AppendLine("| G | Models | Geomean normalized | Min | Max | Geomean normalized CP | Speedup | Unique bricks | Untrustworthy |");
-        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        var corrected = report.Corrections.Count > 0;
+        md.AppendLine("| G | Models | Geomean normalized | Min | Max |" + (corrected ? " Geomean uncorrected |" : "") + " Geomean normalized CP | Speedup | Unique bricks | Untrustworthy |");
+        md.AppendLine("|---:|---:|---:|---:|---:|" + (corrected ? "---:|" : "") + "---:|---:|---:|---:|");
         foreach (var s in report.Summary)
-            md.AppendLine(Invariant($"| {s.G} | {s.Models} | {s.GeomeanNormalized:0.###} | {s.MinNormalized:0.###} | {s.MaxNormalized:0.###} | {s.GeomeanNormalizedCriticalPath:0.###} | {s.Speedup:0.##}× | {s.UniqueBricks} | {s.Untrustworthy} |"));
+            md.AppendLine(Invariant($"| {s.G} | {s.Models} | {s.GeomeanNormalized:0.###} | {s.MinNormalized:0.###} | {s.MaxNormalized:0.###} |")
+                + (corrected ? Invariant($" {s.GeomeanNormalizedUncorrected:0.###} |") : "")
+                + Invariant($" {s.GeomeanNormalizedCriticalPath:0.###} | {s.Speedup:0.##}× | {s.UniqueBricks} | {s.Untrustworthy} |"));
         md.AppendLine();
         md.AppendLine("Speedup is the paper's benchmarking-time speedup: Σ end-to-end latency of the models / Σ latency of the unique bricks across them.");
         md.AppendLine();

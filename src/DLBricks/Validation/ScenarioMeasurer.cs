@@ -49,6 +49,23 @@ public sealed class ScenarioMeasurer
         }
     }
 
+    /// <summary>Measures many bricks one after another; the shape <see cref="ValidationRunner"/> takes for its brick pipeline.</summary>
+    public IReadOnlyDictionary<string, BrickResult> MeasureBricks(IReadOnlyList<BrickLocation> bricks, string systemKey, string configurationKey)
+    {
+        ArgumentNullException.ThrowIfNull(bricks);
+        return bricks.ToDictionary(b => b.Entry.Hash, b => MeasureBrick(b.CatalogFolder, b.Entry, systemKey, configurationKey), StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Measures the harness's fixed per-call cost: the same harness running a one-element Identity model, whose
+    /// compute is negligible. This is the calibration <see cref="Estimation.FixedCostCorrection"/> subtracts.
+    /// </summary>
+    public LatencyStatistics MeasureCallOverhead()
+    {
+        using var session = ScenarioSession.Open(IdentityModel.Bytes, "identity (calibration)", _session with { BatchSize = 1 });
+        return Statistics(Scenarios.SingleStream(session, _scenario).LatenciesMs);
+    }
+
     /// <summary>The <see cref="LatencyStatistics"/> of raw per-run latencies (ms): nearest-rank percentiles, 99.9 % Student-t CI, 20 % trimmed mean.</summary>
     public static LatencyStatistics Statistics(IReadOnlyList<double> samplesMs)
     {
