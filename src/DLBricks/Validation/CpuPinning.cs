@@ -41,16 +41,36 @@ public sealed partial class CpuPinning : IDisposable
         if (cores.Count == 0) return new CpuPinning(false, "no cores requested; affinity unchanged.", null);
         if (!OperatingSystem.IsWindows() && !OperatingSystem.IsLinux())
             return new CpuPinning(false, "CPU affinity is not supported on this OS; affinity unchanged.", null);
-        var invalid = cores.Where(c => c < 0 || c >= Environment.ProcessorCount || c >= 64).ToList();
-        if (invalid.Count > 0)
-            return new CpuPinning(false, $"core(s) {string.Join(", ", invalid)} do not exist (0..{Environment.ProcessorCount - 1}); affinity unchanged.", null);
-
-        var mask = cores.Aggregate(0L, (m, c) => m | (1L << c));
         using var process = Process.GetCurrentProcess();
         var previous = process.ProcessorAffinity;
-        Set(process, (nint)mask);
-        return new CpuPinning(true, $"pinned to core(s) {string.Join(", ", cores.Order())}.", previous);
+        // Containers (cpusets) and earlier pinning restrict which CPUs exist for us; their indices need not start at 0.
+        var allowed = (long)previous;
+        var invalid = cores.Where(c => c < 0 || c >= 64 || (allowed & (1L << c)) == 0).ToList();
+        if (invalid.Count > 0)
+            return new CpuPinning(false, $"core(s) {string.Join(", ", invalid)} are not available to this process (allowed: {string.Join(", ", Cores(allowed))}); affinity unchanged.", null);
+
+        var mask = cores.Aggregate(0L, (m, c) => m | (1L << c));
+        try
+        {
+            Set(process, (nint)mask);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            Set(process, previous);
+            return new CpuPinning(false, $"the OS refused the affinity ({e.Message}); affinity unchanged.", null);
+        }
+        return new CpuPinning(true, $"pinned to core(s) {string.Join(", ", cores.Distinct().Order())}.", previous);
     }
+
+    /// <summary>Logical CPUs the process may currently run on.</summary>
+    public static IReadOnlyList<int> AllowedCores()
+    {
+        if (!OperatingSystem.IsWindows() && !OperatingSystem.IsLinux()) return Enumerable.Range(0, Environment.ProcessorCount).ToList();
+        using var process = Process.GetCurrentProcess();
+        return Cores((long)process.ProcessorAffinity);
+    }
+
+    private static List<int> Cores(long mask) => Enumerable.Range(0, 64).Where(c => (mask & (1L << c)) != 0).ToList();
 
     /// <summary>Restores the affinity that was in effect before <see cref="Apply"/>.</summary>
     public void Dispose()

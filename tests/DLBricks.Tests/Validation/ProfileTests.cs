@@ -49,7 +49,7 @@ public class ProfileTests
             Assert.True(r.NodeSumMs > 0);
             // Kernels run inside the run, which runs inside the caller's timing.
             Assert.True(r.NodeSumMs <= r.TraceRunMs + 1e-9);
-            Assert.True(r.TraceRunMs <= r.WallMs + 0.01);
+            Assert.True(r.TraceRunMs <= r.WallMs + 0.05);
         });
         Assert.InRange(result.NodeShare, 0.0, 1.0);
         // The trace is cleaned up; only the model remains.
