@@ -1,0 +1,110 @@
+using System.Text.Json.Serialization;
+
+namespace DLBricks.Reporting;
+
+/// <summary>One model at one G: measured against estimated latency.</summary>
+/// <param name="Model">Model name.</param>
+/// <param name="G">Granularity of the recipe.</param>
+/// <param name="E2eMs">End-to-end latency: median of the repeated end-to-end measurements.</param>
+/// <param name="E2eSpread">(max − min) / median of the repeated end-to-end measurements.</param>
+/// <param name="Trustworthy">False when the spread exceeded the plan's threshold.</param>
+/// <param name="EstimateMs">Sequential estimate (the paper's).</param>
+/// <param name="EstimateCriticalPathMs">Critical-path estimate.</param>
+/// <param name="EstimateOverlapMs">Overlap-cover estimate, when the recipe has windows.</param>
+/// <param name="Normalized"><see cref="EstimateMs"/> / <see cref="E2eMs"/> (the paper's normalized latency).</param>
+/// <param name="NormalizedCriticalPath"><see cref="EstimateCriticalPathMs"/> / <see cref="E2eMs"/>.</param>
+/// <param name="NormalizedOverlap"><see cref="EstimateOverlapMs"/> / <see cref="E2eMs"/>, when present.</param>
+/// <param name="Bricks">Brick occurrences in the recipe.</param>
+/// <param name="UniqueBricks">Distinct bricks in the recipe.</param>
+/// <param name="MissingBricks">Hashes without a successful result (the estimates treat them as 0 ms).</param>
+/// <param name="EstimateUncorrectedMs">Sequential estimate before corrections (equal to <paramref name="EstimateMs"/> without corrections).</param>
+/// <param name="NormalizedUncorrected"><paramref name="EstimateUncorrectedMs"/> / <paramref name="E2eMs"/>.</param>
+public sealed record ModelValidationRow(
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("g")] int G,
+    [property: JsonPropertyName("e2e_ms")] double E2eMs,
+    [property: JsonPropertyName("e2e_spread")] double E2eSpread,
+    [property: JsonPropertyName("trustworthy")] bool Trustworthy,
+    [property: JsonPropertyName("estimate_ms")] double EstimateMs,
+    [property: JsonPropertyName("estimate_critical_path_ms")] double EstimateCriticalPathMs,
+    [property: JsonPropertyName("estimate_overlap_ms")] double? EstimateOverlapMs,
+    [property: JsonPropertyName("normalized")] double Normalized,
+    [property: JsonPropertyName("normalized_critical_path")] double NormalizedCriticalPath,
+    [property: JsonPropertyName("normalized_overlap")] double? NormalizedOverlap,
+    [property: JsonPropertyName("bricks")] int Bricks,
+    [property: JsonPropertyName("unique_bricks")] int UniqueBricks,
+    [property: JsonPropertyName("missing_bricks")] IReadOnlyList<string> MissingBricks,
+    [property: JsonPropertyName("estimate_uncorrected_ms")] double EstimateUncorrectedMs,
+    [property: JsonPropertyName("normalized_uncorrected")] double NormalizedUncorrected);
+
+/// <summary>Aggregates over all models at one G.</summary>
+/// <param name="G">Granularity.</param>
+/// <param name="Models">Models with a recipe at this G.</param>
+/// <param name="GeomeanNormalized">Geometric mean of the normalized (sequential) latencies.</param>
+/// <param name="MinNormalized">Smallest normalized latency.</param>
+/// <param name="MaxNormalized">Largest normalized latency.</param>
+/// <param name="GeomeanNormalizedCriticalPath">Geometric mean of the critical-path normalized latencies.</param>
+/// <param name="Speedup">Benchmarking-time speedup: Σ models' e2e latency / Σ latency of the unique bricks across all models.</param>
+/// <param name="E2eSumMs">Σ of the models' end-to-end latencies.</param>
+/// <param name="UniqueBricks">Distinct bricks across all models' recipes at this G.</param>
+/// <param name="UniqueBrickSumMs">Σ latency of those bricks that were measured.</param>
+/// <param name="Untrustworthy">Models whose end-to-end spread exceeded the threshold.</param>
+/// <param name="GeomeanNormalizedUncorrected">Geometric mean of the normalized sequential estimates before corrections.</param>
+public sealed record GranularitySummary(
+    [property: JsonPropertyName("g")] int G,
+    [property: JsonPropertyName("models")] int Models,
+    [property: JsonPropertyName("geomean_normalized")] double GeomeanNormalized,
+    [property: JsonPropertyName("min_normalized")] double MinNormalized,
+    [property: JsonPropertyName("max_normalized")] double MaxNormalized,
+    [property: JsonPropertyName("geomean_normalized_critical_path")] double GeomeanNormalizedCriticalPath,
+    [property: JsonPropertyName("speedup")] double Speedup,
+    [property: JsonPropertyName("e2e_sum_ms")] double E2eSumMs,
+    [property: JsonPropertyName("unique_bricks")] int UniqueBricks,
+    [property: JsonPropertyName("unique_brick_sum_ms")] double UniqueBrickSumMs,
+    [property: JsonPropertyName("untrustworthy")] int Untrustworthy,
+    [property: JsonPropertyName("geomean_normalized_uncorrected")] double GeomeanNormalizedUncorrected);
+
+/// <summary>Real wall-clock time of the two pipelines during the validation run.</summary>
+/// <param name="EndToEndSeconds">Time spent measuring whole models.</param>
+/// <param name="BricksSeconds">Time spent measuring bricks (all G together; shared bricks once).</param>
+/// <param name="EndToEndMeasurements">End-to-end measurements made (models × repeats).</param>
+/// <param name="BricksMeasured">Bricks measured.</param>
+public sealed record PipelineTimingRow(
+    [property: JsonPropertyName("e2e_seconds")] double EndToEndSeconds,
+    [property: JsonPropertyName("bricks_seconds")] double BricksSeconds,
+    [property: JsonPropertyName("e2e_measurements")] int EndToEndMeasurements,
+    [property: JsonPropertyName("bricks_measured")] int BricksMeasured);
+
+/// <summary>Observation 1 for one model: per-node time sum vs end-to-end run time.</summary>
+/// <param name="Model">Model.</param>
+/// <param name="E2eMs">Median time around the run, as the caller saw it.</param>
+/// <param name="TraceRunMs">Median <c>model_run</c> time in the trace.</param>
+/// <param name="NodeSumMs">Median per-run sum of node kernel times.</param>
+/// <param name="NodeShare"><see cref="NodeSumMs"/> / <see cref="E2eMs"/>.</param>
+public sealed record ProfileRow(
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("e2e_ms")] double E2eMs,
+    [property: JsonPropertyName("trace_run_ms")] double TraceRunMs,
+    [property: JsonPropertyName("node_sum_ms")] double NodeSumMs,
+    [property: JsonPropertyName("node_share")] double NodeShare);
+
+/// <summary>The end-to-end validation of brick estimates (paper §5: Fig. 10–12).</summary>
+/// <param name="GeneratedAt">When the report was built.</param>
+/// <param name="Statistic">Statistic used for bricks and end-to-end alike.</param>
+/// <param name="SpreadThreshold">Spread above which a ratio is flagged.</param>
+/// <param name="Corrections">Names of the corrections applied to the estimates (empty: raw sums).</param>
+/// <param name="Models">One row per model and G.</param>
+/// <param name="Summary">One row per G.</param>
+/// <param name="Timing">Wall-clock time of both pipelines, if measured.</param>
+/// <param name="Profiles">Observation-1 rows, if profiled.</param>
+/// <param name="CallOverheadMs">The per-call cost the fixed-cost correction used, when it was on.</param>
+public sealed record ValidationReport(
+    [property: JsonPropertyName("generated_at")] DateTimeOffset GeneratedAt,
+    [property: JsonPropertyName("statistic")] string Statistic,
+    [property: JsonPropertyName("spread_threshold")] double SpreadThreshold,
+    [property: JsonPropertyName("corrections")] IReadOnlyList<string> Corrections,
+    [property: JsonPropertyName("models")] IReadOnlyList<ModelValidationRow> Models,
+    [property: JsonPropertyName("summary")] IReadOnlyList<GranularitySummary> Summary,
+    [property: JsonPropertyName("timing")] PipelineTimingRow? Timing,
+    [property: JsonPropertyName("profiles")] IReadOnlyList<ProfileRow> Profiles,
+    [property: JsonPropertyName("call_overhead_ms")] double? CallOverheadMs = null);

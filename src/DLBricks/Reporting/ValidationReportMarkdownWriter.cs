@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text;
+
+namespace DLBricks.Reporting;
+
+/// <summary>Renders a <see cref="ValidationReport"/> as Markdown tables for humans (the JSON is for tools).</summary>
+public static class ValidationReportMarkdownWriter
+{
+    /// <summary>The report as Markdown.</summary>
+    public static string ToMarkdown(ValidationReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var md = new StringBuilder();
+        var hasOverlap = report.Models.Any(r => r.EstimateOverlapMs is not null);
+        md.AppendLine("# DLBricks validation");
+        md.AppendLine();
+        md.AppendLine(Invariant($"Generated {report.GeneratedAt:yyyy-MM-dd HH:mm} UTC. Statistic: {report.Statistic}. Corrections: {(report.Corrections.Count == 0 ? "none" : string.Join(", ", report.Corrections))}{(report.CallOverheadMs is { } o ? $" (per-call cost {o:0.####} ms)" : "")}."));
+        md.AppendLine(Invariant($"Ratios marked ⚠ come from a model whose repeated end-to-end measurements spread more than {Percent(report.SpreadThreshold)}."));
+        md.AppendLine();
+
+        md.AppendLine("## Per model");
+        md.AppendLine();
+        md.AppendLine("| Model | G | E2E (ms) | Spread | Sequential (ms) | Normalized | Critical path (ms) | Normalized CP |" + (hasOverlap ? " Overlap (ms) | Normalized overlap |" : "") + " Bricks | Unique | Missing |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|" + (hasOverlap ? "---:|---:|" : "") + "---:|---:|---:|");
+        foreach (var r in report.Models.OrderBy(r => r.Model, StringComparer.Ordinal).ThenBy(r => r.G))
+        {
+            var flag = r.Trustworthy ? "" : " ⚠";
+            md.Append(Invariant($"| {r.Model} | {r.G} | {r.E2eMs:0.###} | {Percent(r.E2eSpread)}{flag} | {r.EstimateMs:0.###} | {r.Normalized:0.###}{flag} | {r.EstimateCriticalPathMs:0.###} | {r.NormalizedCriticalPath:0.###} |"));
+            if (hasOverlap) md.Append(Invariant($" {Optional(r.EstimateOverlapMs)} | {Optional(r.NormalizedOverlap)} |"));
+            md.AppendLine(Invariant($" {r.Bricks} | {r.UniqueBricks} | {r.MissingBricks.Count} |"));
+        }
+        md.AppendLine();
+
+        md.AppendLine("## Per granularity");
+        md.AppendLine();
+        var corrected = report.Corrections.Count > 0;
+        md.AppendLine("| G | Models | Geomean normalized | Min | Max |" + (corrected ? " Geomean uncorrected |" : "") + " Geomean normalized CP | Speedup | Unique bricks | Untrustworthy |");
+        md.AppendLine("|---:|---:|---:|---:|---:|" + (corrected ? "---:|" : "") + "---:|---:|---:|---:|");
+        foreach (var s in report.Summary)
+            md.AppendLine(Invariant($"| {s.G} | {s.Models} | {s.GeomeanNormalized:0.###} | {s.MinNormalized:0.###} | {s.MaxNormalized:0.###} |")
+                + (corrected ? Invariant($" {s.GeomeanNormalizedUncorrected:0.###} |") : "")
+                + Invariant($" {s.GeomeanNormalizedCriticalPath:0.###} | {s.Speedup:0.##}× | {s.UniqueBricks} | {s.Untrustworthy} |"));
+        md.AppendLine();
+        md.AppendLine("Speedup is the paper's benchmarking-time speedup: Σ end-to-end latency of the models / Σ latency of the unique bricks across them.");
+        md.AppendLine();
+
+        if (report.Timing is { } t)
+        {
+            md.AppendLine("## Wall-clock time");
+            md.AppendLine();
+            md.AppendLine(Invariant($"End-to-end pipeline: {t.EndToEndSeconds:0.#} s for {t.EndToEndMeasurements} measurements. Brick pipeline: {t.BricksSeconds:0.#} s for {t.BricksMeasured} bricks (all G, shared bricks once)."));
+            md.AppendLine();
+        }
+
+        if (report.Profiles.Count > 0)
+        {
+            md.AppendLine("## Observation 1: per-node time sum vs end-to-end");
+            md.AppendLine();
+            md.AppendLine("| Model | E2E (ms) | Trace run (ms) | Σ node kernels (ms) | Node share |");
+            md.AppendLine("|---|---:|---:|---:|---:|");
+            foreach (var p in report.Profiles)
+                md.AppendLine(Invariant($"| {p.Model} | {p.E2eMs:0.###} | {p.TraceRunMs:0.###} | {p.NodeSumMs:0.###} | {Percent(p.NodeShare)} |"));
+            md.AppendLine();
+        }
+        return md.ToString();
+    }
+
+    /// <summary>Writes the Markdown to <paramref name="path"/> atomically.</summary>
+    public static void Write(ValidationReport report, string path) => AtomicFile.WriteAllText(path, ToMarkdown(report));
+
+    private static string Percent(double fraction) => (fraction * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+
+    private static string Optional(double? value) => value is { } v ? v.ToString("0.###", CultureInfo.InvariantCulture) : "–";
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
