@@ -11,7 +11,7 @@ internal sealed class BenchCommand : Command
     private readonly Argument<string> _folder = new("DIR") { Description = "Split output folder holding catalog.json and bricks/." };
     private readonly Option<string> _db = new("--db") { Description = "Results database (SQLite).", DefaultValueFactory = _ => "dlbricks.db" };
     private readonly Option<string> _ep = new("--ep") { Description = "Execution provider: cpu or cuda[:DEVICE].", DefaultValueFactory = _ => "cpu" };
-    private readonly Option<int> _threads = new("--threads") { Description = "Intra-op threads (0 = ONNX Runtime default)." };
+    private readonly Option<int> _threads = new("--threads") { Description = "Intra-op threads (0 = ONNX Runtime default).", DefaultValueFactory = _ => 1 };
     private readonly Option<int> _interThreads = new("--inter-threads") { Description = "Inter-op threads (0 = ONNX Runtime default)." };
     private readonly Option<string> _mode = new("--mode") { Description = "Execution mode: sequential or parallel.", DefaultValueFactory = _ => "sequential" };
     private readonly Option<string> _level = new("--level") { Description = "Graph optimization level: disabled, basic, extended or all.", DefaultValueFactory = _ => "all" };

@@ -1,3 +1,5 @@
+using DLBricks.Splitting;
+using DLBricks.Validation;
 using System.CommandLine;
 using DLBricks.Benchmarking;
 using DLBricks.Estimation;
@@ -8,96 +10,146 @@ using DLBricks.Storage;
 namespace DLBricks.Cli.Commands;
 
 /// <summary>
-/// <c>dlbricks estimate RECIPE... --store FILE</c>: composes model latencies from stored brick results, names missing
-/// bricks, and optionally writes JSON. Exit code 1 when any estimate lacks bricks.
+/// <c>dlbricks estimate MODEL...</c>: a model's latency from bricks benchmarked on a system, without running the model. The model
+/// is split privately in memory at G; missing bricks are named (exit 1) or, with <c>--bench-missing</c>, benchmarked first.
+/// Recipe files or split folders are accepted in place of models.
 /// </summary>
 internal static class EstimateCommand
 {
-    /// <param name="openStore">
-    /// WIRING: opens the result store at a path — the catalog passes the SQLite store here
-    /// (e.g. <c>path =&gt; new SqliteResultStore(path)</c>) once Storage lands.
-    /// </param>
-    public static Command Create(Func<string, IResultStore> openStore)
+    /// <param name="openStore">Opens the store at a path (tests pass an in-memory store); default: SQLite, which must exist unless bricks will be measured.</param>
+    public static Command Create(Func<string, bool, IResultStore>? openStore = null)
     {
-        var recipes = new Argument<string[]>("RECIPE") { Description = "Recipe files, or split folders (their recipes/ are read).", Arity = ArgumentArity.OneOrMore };
-        var store = new Option<string>("--store") { Description = "Result store (SQLite file).", Required = true };
-        var system = new Option<string?>("--system") { Description = "System key; optional when the store holds one system." };
-        var config = new Option<string?>("--config") { Description = "Configuration key; optional when the store holds one configuration." };
-        var statistic = new Option<string>("--statistic") { Description = "Per-brick statistic.", DefaultValueFactory = _ => "median" };
-        statistic.AcceptOnlyFromAmong(CliNames.Statistics.Keys.ToArray());
+        var models = new Argument<string[]>("MODEL") { Description = "ONNX models (or recipe .json files / split folders).", Arity = ArgumentArity.OneOrMore };
+        var db = new Option<string>("--db") { Description = "Results database (SQLite).", DefaultValueFactory = _ => "dlbricks.db" };
+        var g = new Option<int>("-g", "--granularity") { Description = "G used to split the model.", DefaultValueFactory = _ => DefaultGranularity };
         var mode = new Option<string>("--mode") { Description = "Which estimates to compute.", DefaultValueFactory = _ => "all" };
         mode.AcceptOnlyFromAmong(["all", .. CliNames.Modes.Keys]);
+        var benchMissing = new Option<bool>("--bench-missing") { Description = "Benchmark bricks that have no result yet (on this machine), then estimate." };
+        var system = new Option<string?>("--system") { Description = "System key to estimate for (default: this machine)." };
+        var config = new Option<string?>("--config") { Description = "Configuration key (default: the one --ep/--threads/--session-level/--quick/--clock describe)." };
+        var statistic = new Option<string>("--statistic") { Description = "Per-brick statistic.", DefaultValueFactory = _ => "median" };
+        statistic.AcceptOnlyFromAmong(CliNames.Statistics.Keys.ToArray());
         var fixedCost = new Option<bool>("--fixed-cost") { Description = "Subtract the stored per-call harness cost for all but one brick run." };
         var json = new Option<string?>("--json") { Description = "Also write the estimates as JSON to this file." };
         var top = new Option<int>("--top") { Description = "Top contributors to print per model.", DefaultValueFactory = _ => 5 };
+        var session = new SessionCliOptions();
+        var source = new LayerSourceCliOptions();
+        var inputs = new ModelInputOptions();
 
         var command = new Command("estimate", "Estimate model latency from benchmarked bricks (sequential, critical path, overlap).")
         {
-            recipes, store, system, config, statistic, mode, fixedCost, json, top,
+            models, db, g, mode, benchMissing, system, config, statistic, fixedCost, json, top,
         };
-        command.SetAction(result => CliErrors.Run(() =>
+        session.AddTo(command);
+        source.AddTo(command);
+        inputs.AddTo(command);
+        command.SetAction((result, token) => Task.Run(() => CliErrors.Run(() =>
         {
-            var loaded = LoadRecipes(result.GetValue(recipes)!);
-            using var results = openStore(result.GetValue(store)!);
-            var (systemKey, configKey) = Select(results, result.GetValue(store)!, result.GetValue(system), result.GetValue(config));
-            var latencies = BrickLatencies.FromResults(results.GetResults(systemKey, configKey).Values);
+            var granularity = result.GetValue(g);
+            if (granularity < 1) throw new InvalidModelException($"-g {granularity}: G must be at least 1.");
+            var (configuration, job) = session.Read(result);
+            var selected = result.GetValue(mode)!;
+            var layerSource = source.Read(result);
+            var splitOptions = new SplitOptions
+            {
+                Granularity = granularity,
+                Source = layerSource,
+                Overlap = selected == "overlap",
+                Bindings = inputs.Bindings(result),
+            };
+            var dbPath = result.GetValue(db)!;
+            using var store = (openStore ?? OpenSqlite)(dbPath, result.GetValue(benchMissing));
+            EngineMeasurement? engine = null;
+            if (result.GetValue(benchMissing))
+            {
+                SessionOptionsFactory.EnsureAvailable(configuration);
+                engine = new EngineMeasurement(store, configuration, job, splitOptions.Bindings);
+            }
+            var (systemKey, configKey) = ResolveTarget(store, dbPath, result.GetValue(system) ?? engine?.System.Key,
+                result.GetValue(config), engine?.System.Key ?? SystemFingerprintDetector.Detect().Key, configuration.Key);
 
             var corrections = new List<IEstimateCorrection>();
             if (result.GetValue(fixedCost))
             {
-                corrections.Add(FixedCostCorrection.FromStore(results, systemKey, configKey)
-                    ?? throw new InvalidDataException($"{result.GetValue(store)}: no per-call calibration stored for system {systemKey}, configuration {configKey}; measure it with bench first or drop --fixed-cost."));
+                if (engine is not null && store.GetCalibration(systemKey, configKey) is null) engine.Calibrate();
+                corrections.Add(FixedCostCorrection.FromStore(store, systemKey, configKey)
+                    ?? throw new InvalidModelException($"{dbPath}: no per-call calibration stored for system {systemKey}, configuration {configKey}; run bench first or drop --fixed-cost."));
             }
             var options = new EstimateOptions(CliNames.Statistics[result.GetValue(statistic)!], corrections);
-            var selected = result.GetValue(mode)!;
             var estimator = selected == "all" ? new ModelEstimator() : new ModelEstimator([ModelEstimator.For(CliNames.Modes[selected])]);
 
-            var estimates = loaded.Select(r => estimator.Estimate(r, latencies, options)).ToList();
+            var estimates = new List<ModelEstimates>();
+            foreach (var input in result.GetValue(models)!)
+            {
+                if (input.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || Directory.Exists(input))
+                {
+                    foreach (var recipe in LoadRecipes(input))
+                        estimates.Add(EstimateRunner.Estimate(recipe, store, systemKey, configKey, options, estimator));
+                    continue;
+                }
+                Console.Error.WriteLine($"{Path.GetFileNameWithoutExtension(input)}: splitting privately at G={granularity} ({layerSource.ToInfo()})");
+                var split = SplitRunner.SplitInMemory(input, splitOptions);
+                if (engine is not null)
+                    EstimateRunner.BenchMissing(split, layerSource.ToInfo(), engine, store, new SplitCommand.SynchronousProgress(), token);
+                estimates.Add(EstimateRunner.Estimate(split.ToRecipe(layerSource.ToInfo()), store, systemKey, configKey, options, estimator));
+            }
+
             Console.Write(EstimateTextWriter.ToText(estimates, result.GetValue(top)));
             if (result.GetValue(json) is { } jsonPath)
             {
                 EstimateJsonWriter.Write(estimates, jsonPath);
                 Console.WriteLine($"wrote {jsonPath}");
             }
-            var incomplete = estimates.Count(m => m.Estimates.Any(e => !e.IsComplete));
-            if (incomplete == 0) return ExitCodes.Success;
-            Console.Error.WriteLine($"{incomplete} model(s) have bricks without results; their estimates are lower bounds (missing bricks listed above).");
+            var incomplete = estimates.Where(m => m.Estimates.Any(e => !e.IsComplete)).ToList();
+            if (incomplete.Count == 0) return ExitCodes.Success;
+            foreach (var m in incomplete)
+            {
+                var missing = m.Estimates.SelectMany(e => e.Missing).DistinctBy(x => x.Hash).ToList();
+                Console.Error.WriteLine($"{m.Model}: {missing.Count} brick(s) have no result for system {systemKey}, configuration {configKey}: " +
+                                        string.Join(", ", missing.Take(10).Select(x => $"{x.Hash[..12]} ({x.Reason})")) + (missing.Count > 10 ? ", ..." : ""));
+            }
+            Console.Error.WriteLine("estimates above are lower bounds; benchmark the missing bricks (dlbricks bench, or estimate --bench-missing).");
             return ExitCodes.PartialFailure;
-        }));
+        }), CancellationToken.None));
         return command;
     }
 
-    private static List<ModelRecipe> LoadRecipes(IEnumerable<string> paths)
+    private static IResultStore OpenSqlite(string path, bool mayCreate)
     {
-        var recipes = new List<ModelRecipe>();
-        foreach (var path in paths)
-        {
-            if (Directory.Exists(path))
-            {
-                var folder = Directory.Exists(Path.Combine(path, ModelRecipe.FolderName)) ? Path.Combine(path, ModelRecipe.FolderName) : path;
-                var files = Directory.GetFiles(folder, "*.json").Order(StringComparer.Ordinal).ToList();
-                if (files.Count == 0) throw new InvalidDataException($"{path}: no recipes found (expected {ModelRecipe.FolderName}/*.json).");
-                recipes.AddRange(files.Select(ModelRecipe.Load));
-            }
-            else
-            {
-                recipes.Add(ModelRecipe.Load(path));
-            }
-        }
-        return recipes;
+        if (!mayCreate && !File.Exists(path))
+            throw new InvalidModelException($"{path}: no results database; run 'dlbricks bench' first or add --bench-missing.");
+        return new SqliteResultStore(path);
     }
 
-    private static (string System, string Configuration) Select(IResultStore store, string storePath, string? system, string? configuration)
+    /// <summary>
+    /// Which (system, configuration) to estimate for: the ones asked for; else this machine and the configuration the session
+    /// options describe when the store has them; else the only system/configuration the store holds.
+    /// </summary>
+    private static (string System, string Configuration) ResolveTarget(IResultStore store, string storePath, string? system, string? configuration,
+        string thisSystem, string impliedConfiguration)
     {
-        var pairs = store.ListSystems()
-            .Where(p => system is null || p.System.Key == system)
-            .Where(p => configuration is null || p.Configuration.Key == configuration)
-            .ToList();
-        if (pairs.Count == 1) return (pairs[0].System.Key, pairs[0].Configuration.Key);
-        if (pairs.Count == 0)
-            throw new InvalidDataException($"{storePath}: no results for system {system ?? "(any)"}, configuration {configuration ?? "(any)"}.");
-        var choices = string.Join("; ", pairs.Select(p => $"--system {p.System.Key} --config {p.Configuration.Key} ({p.System.CpuModel}, {p.Configuration.ExecutionProvider}, {p.Configuration.Job})"));
-        throw new InvalidDataException($"{storePath}: holds several systems/configurations; choose one: {choices}.");
+        var pairs = store.ListSystems();
+        if (pairs.Count == 0) return (system ?? thisSystem, configuration ?? impliedConfiguration);
+        var systems = pairs.Select(p => p.System.Key).Distinct().ToList();
+        var chosenSystem = system ?? (systems.Contains(thisSystem) ? thisSystem : systems.Count == 1 ? systems[0] : null);
+        if (chosenSystem is null)
+            throw new InvalidModelException($"{storePath}: holds results of several systems ({string.Join(", ", pairs.Select(p => $"{p.System.Key} {p.System.CpuModel}").Distinct())}); choose one with --system.");
+        var configurations = pairs.Where(p => p.System.Key == chosenSystem).Select(p => p.Configuration.Key).Distinct().ToList();
+        var chosenConfiguration = configuration ?? (configurations.Contains(impliedConfiguration) ? impliedConfiguration
+            : configurations.Count == 1 ? configurations[0] : impliedConfiguration);
+        return (chosenSystem, chosenConfiguration);
+    }
+
+    /// <summary>G used when none is given; chosen by the validation measurements in the README.</summary>
+    public const int DefaultGranularity = 1;
+
+    private static List<ModelRecipe> LoadRecipes(string path)
+    {
+        if (!Directory.Exists(path)) return [ModelRecipe.Load(path)];
+        var folder = Directory.Exists(Path.Combine(path, ModelRecipe.FolderName)) ? Path.Combine(path, ModelRecipe.FolderName) : path;
+        var files = Directory.GetFiles(folder, "*.json").Order(StringComparer.Ordinal).ToList();
+        if (files.Count == 0) throw new InvalidDataException($"{path}: no recipes found (expected {ModelRecipe.FolderName}/*.json).");
+        return files.Select(ModelRecipe.Load).ToList();
     }
 }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using DLBricks.Benchmarking;
 using DLBricks.Reporting;
 using DLBricks.Storage;
 using DLBricks.Validation;
@@ -8,21 +9,20 @@ using Spectre.Console;
 namespace DLBricks.Cli.Commands;
 
 /// <summary>
-/// <c>dlbricks validate MODEL... -g 1,3,5 -o DIR</c>: splits, measures models end to end interleaved with their bricks,
-/// estimates, and writes validation.json, validation.md and the Fig. 10–12 PNGs.
+/// <c>dlbricks validate MODEL... -g 1,3,5</c>: split at each G, measure models end to end interleaved with their bricks on the
+/// same BenchmarkDotNet engine as <c>bench</c>, estimate, and write the JSON/Markdown report and the paper's figures.
 /// </summary>
 internal static class ValidateCommand
 {
-    /// <param name="measureBricks">
-    /// WIRING: the brick pipeline. Pass the BenchmarkDotNet engine here (measure each <see cref="BrickLocation"/> as
-    /// <c>bench</c> does) once Benchmarking lands; null uses the quick single-stream <see cref="ScenarioMeasurer"/>.
-    /// </param>
-    public static Command Create(Func<IReadOnlyList<BrickLocation>, IReadOnlyDictionary<string, BrickResult>>? measureBricks = null)
+    public static Command Create()
     {
         var models = new Argument<string[]>("MODEL") { Description = "ONNX model files.", Arity = ArgumentArity.OneOrMore };
         var gs = new Option<string>("-g", "--granularities") { Description = "Comma-separated G values.", DefaultValueFactory = _ => "1,3,5" };
-        var output = new Option<string>("-o", "--output") { Description = "Report folder.", Required = true };
-        var work = new Option<string?>("--work") { Description = "Where splits are kept (default: OUTPUT/splits)." };
+        var db = new Option<string>("--db") { Description = "Results database (SQLite); bricks already measured here are reused.", DefaultValueFactory = _ => "dlbricks.db" };
+        var json = new Option<string?>("--json") { Description = "Write the JSON report to this file." };
+        var md = new Option<string?>("--md") { Description = "Write the Markdown report to this file." };
+        var plots = new Option<string?>("--plots") { Description = "Write the PNG figures (paper Fig. 10-12) into this folder." };
+        var output = new Option<string>("-o", "--output") { Description = "Report folder for everything not redirected by --json/--md/--plots.", DefaultValueFactory = _ => "dlbricks-validation" };
         var overlap = new Option<bool>("--overlap") { Description = "Also split with overlap windows and report the overlap-cover estimate." };
         var repeats = new Option<int>("--repeats") { Description = "End-to-end measurements per model, interleaved with its bricks.", DefaultValueFactory = _ => 3 };
         var spread = new Option<double>("--spread") { Description = "Flag ratios whose end-to-end spread exceeds this fraction.", DefaultValueFactory = _ => 0.05 };
@@ -30,21 +30,26 @@ internal static class ValidateCommand
         statistic.AcceptOnlyFromAmong(CliNames.Statistics.Keys.ToArray());
         var fixedCost = new Option<bool>("--fixed-cost") { Description = "Calibrate the per-call cost and subtract it for all but one brick run." };
         var noProfile = new Option<bool>("--no-profile") { Description = "Skip the Observation-1 profile check." };
-        var queries = new Option<int>("--queries") { Description = "Timed queries per end-to-end measurement.", DefaultValueFactory = _ => 30 };
-        var threads = new Option<int>("--threads") { Description = "Intra-op threads (0 = ONNX Runtime default).", DefaultValueFactory = _ => 1 };
         var pin = new Option<string?>("--pin") { Description = "Pin the process to these logical CPUs (comma-separated) while measuring." };
+        var session = new SessionCliOptions();
+        var source = new LayerSourceCliOptions();
+        var inputs = new ModelInputOptions();
 
         var command = new Command("validate", "Compare brick estimates with end-to-end latency (paper Fig. 10-12).")
         {
-            models, gs, output, work, overlap, repeats, spread, statistic, fixedCost, noProfile, queries, threads, pin,
+            models, gs, db, json, md, plots, output, overlap, repeats, spread, statistic, fixedCost, noProfile, pin,
         };
-        command.SetAction((result, token) => Task.FromResult(CliErrors.Run(() =>
+        session.AddTo(command);
+        source.AddTo(command);
+        inputs.AddTo(command);
+        command.SetAction((result, token) => Task.Run(() => CliErrors.Run(() =>
         {
-            var granularities = ParseInts(result.GetValue(gs)!, "-g");
-            if (granularities.Count == 0 || granularities.Any(g => g < 1)) throw new InvalidDataException("-g: every G must be at least 1.");
-            if (result.GetValue(repeats) < 2) throw new InvalidDataException("--repeats: at least 2 end-to-end measurements are needed to see spread.");
-            if (result.GetValue(queries) < 1) throw new InvalidDataException("--queries: at least 1.");
-            var outputDir = result.GetValue(output)!;
+            var granularities = CliNumbers.ParseInts(result.GetValue(gs)!, "-g");
+            if (granularities.Count == 0 || granularities.Any(g => g < 1)) throw new InvalidModelException("-g: every G must be at least 1.");
+            if (result.GetValue(repeats) < 2) throw new InvalidModelException("--repeats: at least 2 end-to-end measurements are needed to see spread.");
+            var (configuration, job) = session.Read(result);
+            SessionOptionsFactory.EnsureAvailable(configuration);
+            var bindings = inputs.Bindings(result);
             var options = new ValidationRunOptions
             {
                 Granularities = granularities,
@@ -54,42 +59,66 @@ internal static class ValidateCommand
                 Statistic = CliNames.Statistics[result.GetValue(statistic)!],
                 FixedCostCorrection = result.GetValue(fixedCost),
                 Profile = !result.GetValue(noProfile),
-                Session = new ScenarioSessionOptions(IntraOpThreads: result.GetValue(threads)),
-                Scenario = new ScenarioOptions(MinQueries: result.GetValue(queries), WarmupQueries: 5),
+                Session = new ScenarioSessionOptions(IntraOpThreads: configuration.IntraOpThreads),
+                Split = new SplitOptions { Source = source.Read(result), Bindings = bindings },
             };
 
-            using var pinning = result.GetValue(pin) is { } cores ? CpuPinning.Apply(ParseInts(cores, "--pin")) : null;
+            using var pinning = result.GetValue(pin) is { } cores ? CpuPinning.Apply(CliNumbers.ParseInts(cores, "--pin")) : null;
             if (pinning is not null) Console.Error.WriteLine(pinning.Detail);
 
-            var report = ValidationRunner.Run(result.GetValue(models)!, options, result.GetValue(work) ?? Path.Combine(outputDir, "splits"),
-                measureBricks, new SplitCommand.SynchronousProgress(), token);
+            var outputDir = result.GetValue(output)!;
+            using var store = new SqliteResultStore(result.GetValue(db)!);
+            var engine = new EngineMeasurement(store, configuration, job, bindings);
+            Console.Error.WriteLine($"system {engine.System.Key} ({engine.System.CpuModel}), configuration {configuration.Key} (level={configuration.OptimizationLevel}, threads={configuration.IntraOpThreads}, job={job.Name})");
+            var report = ValidationRunner.Run(result.GetValue(models)!, options, Path.Combine(outputDir, "splits"), engine,
+                new SplitCommand.SynchronousProgress(), token);
+
             foreach (var path in ValidationReportWriter.WriteAll(report, outputDir)) Console.WriteLine($"wrote {path}");
+            if (result.GetValue(json) is { } jsonPath) { ValidationReportJsonWriter.Write(report, jsonPath); Console.WriteLine($"wrote {jsonPath}"); }
+            if (result.GetValue(md) is { } mdPath) { ValidationReportMarkdownWriter.Write(report, mdPath); Console.WriteLine($"wrote {mdPath}"); }
+            if (result.GetValue(plots) is { } plotDir) foreach (var p in ValidationPlots.WriteAll(report, plotDir)) Console.WriteLine($"wrote {p}");
             Print(report);
             return report.Models.Any(r => r.MissingBricks.Count > 0) ? ExitCodes.PartialFailure : ExitCodes.Success;
-        })));
+        }), CancellationToken.None));
         return command;
     }
 
-    private static List<int> ParseInts(string text, string option)
+    private static void Print(ValidationReport report)
+    {
+        var rows = new Table().AddColumns("model", "G", "e2e ms", "spread", "estimate ms", "critical path ms", "normalized");
+        foreach (var m in report.Models)
+            rows.AddRow(m.Model, m.G.ToString(CultureInfo.InvariantCulture), m.E2eMs.ToString("0.###", CultureInfo.InvariantCulture),
+                (m.E2eSpread * 100).ToString("0.#", CultureInfo.InvariantCulture) + " %" + (m.Trustworthy ? "" : " !"),
+                m.EstimateMs.ToString("0.###", CultureInfo.InvariantCulture), m.EstimateCriticalPathMs.ToString("0.###", CultureInfo.InvariantCulture),
+                m.Normalized.ToString("0.###", CultureInfo.InvariantCulture));
+        AnsiConsole.Write(rows);
+        var table = new Table().AddColumns("G", "models", "geomean normalized", "geomean |error|", "min", "max", "speedup", "untrustworthy");
+        foreach (var s in report.Summary)
+        {
+            var errors = report.Models.Where(m => m.G == s.G && m.Normalized > 0).Select(m => Math.Abs(1 - m.Normalized)).ToList();
+            var geomeanError = errors.Count == 0 ? double.NaN : Math.Exp(errors.Average(e => Math.Log(Math.Max(e, 1e-6))));
+            table.AddRow(s.G.ToString(CultureInfo.InvariantCulture), s.Models.ToString(CultureInfo.InvariantCulture),
+                s.GeomeanNormalized.ToString("0.###", CultureInfo.InvariantCulture),
+                (geomeanError * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %",
+                s.MinNormalized.ToString("0.###", CultureInfo.InvariantCulture), s.MaxNormalized.ToString("0.###", CultureInfo.InvariantCulture),
+                s.Speedup.ToString("0.##", CultureInfo.InvariantCulture) + "x", s.Untrustworthy.ToString(CultureInfo.InvariantCulture));
+        }
+        AnsiConsole.Write(table);
+    }
+}
+
+/// <summary>Comma-separated integer lists on the command line.</summary>
+internal static class CliNumbers
+{
+    public static List<int> ParseInts(string text, string option)
     {
         var values = new List<int>();
         foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
-                throw new InvalidDataException($"{option}: '{part}' is not an integer.");
+                throw new InvalidModelException($"{option}: '{part}' is not an integer.");
             values.Add(value);
         }
         return values;
-    }
-
-    private static void Print(ValidationReport report)
-    {
-        var table = new Table().AddColumns("G", "models", "geomean normalized", "min", "max", "speedup", "untrustworthy");
-        foreach (var s in report.Summary)
-            table.AddRow(s.G.ToString(CultureInfo.InvariantCulture), s.Models.ToString(CultureInfo.InvariantCulture),
-                s.GeomeanNormalized.ToString("0.###", CultureInfo.InvariantCulture), s.MinNormalized.ToString("0.###", CultureInfo.InvariantCulture),
-                s.MaxNormalized.ToString("0.###", CultureInfo.InvariantCulture), s.Speedup.ToString("0.##", CultureInfo.InvariantCulture) + "x",
-                s.Untrustworthy.ToString(CultureInfo.InvariantCulture));
-        AnsiConsole.Write(table);
     }
 }

@@ -180,7 +180,8 @@ public sealed class BrickBenchmarkRunner
         return measurer.Measure("calibration-identity", runner).Statistics;
     }
 
-    private BrickOutcome Measure(string folder, BrickEntry brick, LatencyMeasurer measurer)
+    /// <summary>Measures one brick of the catalog in <paramref name="folder"/> (no store access); failures come back as an outcome.</summary>
+    public BrickOutcome Measure(string folder, BrickEntry brick, LatencyMeasurer measurer)
     {
         var watch = Stopwatch.StartNew();
         try

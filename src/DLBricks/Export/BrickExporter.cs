@@ -89,6 +89,12 @@ public sealed class BrickExporter : IDisposable
         return recipe;
     }
 
+    /// <summary>Writes one brick (if new) without recording a recipe: for benchmarking a model's missing bricks privately.</summary>
+    public void AddBrick(CanonicalBrick brick)
+    {
+        if (!_entries.ContainsKey(brick.Hash)) Write(brick);
+    }
+
     /// <summary>Writes <c>catalog.json</c> and the recipes, then moves everything into the destination.</summary>
     public BrickCatalog Commit()
     {

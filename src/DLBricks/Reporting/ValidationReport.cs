@@ -35,7 +35,12 @@ public sealed record ModelValidationRow(
     [property: JsonPropertyName("unique_bricks")] int UniqueBricks,
     [property: JsonPropertyName("missing_bricks")] IReadOnlyList<string> MissingBricks,
     [property: JsonPropertyName("estimate_uncorrected_ms")] double EstimateUncorrectedMs,
-    [property: JsonPropertyName("normalized_uncorrected")] double NormalizedUncorrected);
+    [property: JsonPropertyName("normalized_uncorrected")] double NormalizedUncorrected)
+{
+    /// <summary>The model name again, under the key the CLI contract names (<c>name</c>); <c>model</c> is kept for older readers.</summary>
+    [JsonPropertyName("name")]
+    public string Name => Model;
+}
 
 /// <summary>Aggregates over all models at one G.</summary>
 /// <param name="G">Granularity.</param>

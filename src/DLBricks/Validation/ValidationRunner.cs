@@ -63,6 +63,31 @@ public static class ValidationRunner
         Func<IReadOnlyList<BrickLocation>, IReadOnlyDictionary<string, BrickResult>>? measureBricks = null,
         IProgress<string>? progress = null,
         CancellationToken cancellationToken = default)
+        => Run(modelPaths, options, workDirectory, null, measureBricks, null, progress, cancellationToken);
+
+    /// <summary>
+    /// Runs the validation with an explicit measurement engine for both sides (see <see cref="EngineMeasurement"/>): models end
+    /// to end and bricks measured the same way, and the per-call calibration taken from the same engine.
+    /// </summary>
+    public static ValidationReport Run(
+        IReadOnlyList<string> modelPaths,
+        ValidationRunOptions options,
+        string workDirectory,
+        EngineMeasurement engine,
+        IProgress<string>? progress = null,
+        CancellationToken cancellationToken = default)
+        => Run(modelPaths, options, workDirectory, engine.MeasureModel, bricks => engine.MeasureBricks(bricks, progress, cancellationToken),
+            engine.Calibrate, progress, cancellationToken);
+
+    private static ValidationReport Run(
+        IReadOnlyList<string> modelPaths,
+        ValidationRunOptions options,
+        string workDirectory,
+        Func<string, LatencyStatistics>? measureModel,
+        Func<IReadOnlyList<BrickLocation>, IReadOnlyDictionary<string, BrickResult>>? measureBricks,
+        Func<LatencyStatistics>? calibrate,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(modelPaths);
         ArgumentNullException.ThrowIfNull(options);
@@ -90,7 +115,7 @@ public static class ValidationRunner
             model =>
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                return measurer.MeasureModel(model.ModelPath);
+                return measureModel is null ? measurer.MeasureModel(model.ModelPath) : measureModel(model.ModelPath);
             },
             hashes =>
             {
@@ -104,7 +129,7 @@ public static class ValidationRunner
         if (options.FixedCostCorrection)
         {
             progress?.Report("calibrating the per-call cost on an Identity model");
-            var overhead = measurer.MeasureCallOverhead();
+            var overhead = calibrate is null ? measurer.MeasureCallOverhead() : calibrate();
             overheadMs = overhead.Get(options.Statistic);
             corrections.Add(new FixedCostCorrection(overhead));
         }

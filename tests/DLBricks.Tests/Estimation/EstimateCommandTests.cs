@@ -52,7 +52,7 @@ public class EstimateCommandTests
     }
 
     private static int Invoke(MemoryResultStore store, params string[] args) =>
-        EstimateCommand.Create(_ => store).Parse(args).Invoke();
+        EstimateCommand.Create((_, _) => store).Parse(args).Invoke();
 
     [Fact]
     public void CompleteEstimateSucceedsAndWritesJson()
@@ -61,7 +61,7 @@ public class EstimateCommandTests
         store.Add("stem", 1); store.Add("wide", 5); store.Add("thin", 2);
         var json = Path.Combine(folder, "estimate.json");
 
-        Assert.Equal(ExitCodes.Success, Invoke(store, folder, "--store", "results.db", "--json", json));
+        Assert.Equal(ExitCodes.Success, Invoke(store, folder, "--db", "results.db", "--json", json));
 
         using var document = JsonDocument.Parse(File.ReadAllText(json));
         var estimates = document.RootElement.GetProperty("models")[0].GetProperty("estimates").EnumerateArray().ToList();
@@ -76,7 +76,7 @@ public class EstimateCommandTests
         store.Add("stem", 1);
         var json = Path.Combine(folder, "estimate.json");
 
-        Assert.Equal(ExitCodes.PartialFailure, Invoke(store, Path.Combine(folder, ModelRecipe.FolderName, "diamond.json"), "--store", "r.db", "--mode", "sequential", "--json", json));
+        Assert.Equal(ExitCodes.PartialFailure, Invoke(store, Path.Combine(folder, ModelRecipe.FolderName, "diamond.json"), "--db", "r.db", "--mode", "sequential", "--json", json));
 
         using var document = JsonDocument.Parse(File.ReadAllText(json));
         var sequential = Assert.Single(document.RootElement.GetProperty("models")[0].GetProperty("estimates").EnumerateArray());
@@ -88,16 +88,16 @@ public class EstimateCommandTests
     {
         var (folder, store) = Setup();
         store.Add("stem", 1); store.Add("wide", 5); store.Add("thin", 2);
-        Assert.Equal(ExitCodes.InvalidInput, Invoke(store, folder, "--store", "r.db", "--fixed-cost"));
+        Assert.Equal(ExitCodes.InvalidInput, Invoke(store, folder, "--db", "r.db", "--fixed-cost"));
 
         store.SaveCalibration(MemoryResultStore.System.Key, MemoryResultStore.Configuration.Key, EstimatorTests.Stats(0.5));
         var json = Path.Combine(folder, "corrected.json");
-        Assert.Equal(ExitCodes.Success, Invoke(store, folder, "--store", "r.db", "--fixed-cost", "--mode", "sequential", "--json", json));
+        Assert.Equal(ExitCodes.Success, Invoke(store, folder, "--db", "r.db", "--fixed-cost", "--mode", "sequential", "--json", json));
         using (var document = JsonDocument.Parse(File.ReadAllText(json)))
             Assert.Equal(9.0 - 3 * 0.5, document.RootElement.GetProperty("models")[0].GetProperty("estimates")[0].GetProperty("estimate_ms").GetDouble(), 9);
 
         File.WriteAllText(Path.Combine(folder, "broken.json"), "{ not json");
-        Assert.Equal(ExitCodes.InvalidInput, Invoke(store, Path.Combine(folder, "broken.json"), "--store", "r.db"));
-        Assert.Equal(ExitCodes.InvalidInput, Invoke(store, Path.Combine(folder, "absent.json"), "--store", "r.db"));
+        Assert.Equal(ExitCodes.InvalidInput, Invoke(store, Path.Combine(folder, "broken.json"), "--db", "r.db"));
+        Assert.Equal(ExitCodes.InvalidInput, Invoke(store, Path.Combine(folder, "absent.json"), "--db", "r.db"));
     }
 }

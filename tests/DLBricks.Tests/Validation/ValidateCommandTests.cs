@@ -12,7 +12,8 @@ public class ValidateCommandTests
         var model = TinyModels.WriteTemp(TinyModels.MatMulRelu(batch: 1), "tiny");
         var output = Path.Combine(Path.GetDirectoryName(model)!, "report");
 
-        var exit = ValidateCommand.Create().Parse([model, "-g", "1,2", "-o", output, "--repeats", "2", "--queries", "3", "--no-profile"]).Invoke();
+        Directory.CreateDirectory(output + "-db");
+        var exit = ValidateCommand.Create().Parse([model, "-g", "1,2", "-o", output, "--repeats", "2", "--quick", "--no-profile", "--db", Path.Combine(output + "-db", "r.db")]).Invoke();
 
         Assert.Equal(ExitCodes.Success, exit);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "validation.json")));

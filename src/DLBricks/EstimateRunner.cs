@@ -1,0 +1,55 @@
+using DLBricks.Estimation;
+using DLBricks.Export;
+using DLBricks.Splitting;
+using DLBricks.Storage;
+using DLBricks.Validation;
+
+namespace DLBricks;
+
+/// <summary>
+/// The front door of <c>dlbricks estimate</c>: a model's latency on a system from bricks benchmarked there, without running
+/// the model. The model is split privately in memory; only bricks the store lacks are ever written out (to a temporary
+/// folder, deleted afterwards) and benchmarked, on request.
+/// </summary>
+public static class EstimateRunner
+{
+    /// <summary>Estimates a split model from the store's results for one system and configuration.</summary>
+    public static ModelEstimates Estimate(ModelRecipe recipe, IResultStore store, string systemKey, string configurationKey,
+        EstimateOptions? options = null, ModelEstimator? estimator = null)
+    {
+        var latencies = BrickLatencies.FromResults(store.GetResults(systemKey, configurationKey).Values);
+        return (estimator ?? new ModelEstimator()).Estimate(recipe, latencies, options);
+    }
+
+    /// <summary>
+    /// Benchmarks the bricks of <paramref name="split"/> that have no successful result for the engine's system and
+    /// configuration, and returns how many were measured. A model never seen before works this way: split it, benchmark only
+    /// its new bricks, estimate.
+    /// </summary>
+    public static int BenchMissing(ModelSplit split, LayerSourceInfo source, EngineMeasurement engine, IResultStore store,
+        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var stored = store.GetResults(engine.System.Key, engine.Configuration.Key);
+        var missing = split.Pieces.Concat(split.Windows).Select(p => p.Brick)
+            .Where(b => !(stored.TryGetValue(b.Hash, out var r) && r.Succeeded))
+            .DistinctBy(b => b.Hash).ToList();
+        if (missing.Count == 0) return 0;
+        var folder = Path.Combine(Path.GetTempPath(), $"dlbricks-missing-{Guid.NewGuid():N}");
+        try
+        {
+            BrickCatalog catalog;
+            using (var exporter = new BrickExporter(folder, source))
+            {
+                foreach (var brick in missing) exporter.AddBrick(brick);
+                catalog = exporter.Commit();
+            }
+            progress?.Report($"{split.Graph.Name}: benchmarking {missing.Count} missing brick(s)");
+            engine.MeasureBricks(catalog.Bricks.Select(b => new BrickLocation(folder, b)).ToList(), progress, cancellationToken);
+            return missing.Count;
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+}

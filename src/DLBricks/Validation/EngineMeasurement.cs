@@ -1,0 +1,104 @@
+using DLBricks.Benchmarking;
+using DLBricks.Export;
+using DLBricks.Graph;
+using DLBricks.Onnx;
+using DLBricks.Storage;
+
+namespace DLBricks.Validation;
+
+/// <summary>
+/// Measures whole models and bricks the same way: one BenchmarkDotNet engine, one job, one execution provider and one set
+/// of session options (those of <c>dlbricks bench</c>). Brick results go through an <see cref="IResultStore"/>, so a brick
+/// measured once on this system and configuration is never measured again, by validate, estimate or bench.
+/// </summary>
+public sealed class EngineMeasurement
+{
+    private readonly IResultStore _store;
+    private readonly BrickBenchmarkRunner _bricks;
+    private readonly LatencyMeasurer _measurer;
+    private readonly Func<string, ModelInputBindings> _bindings;
+
+    /// <summary>Creates the engine.</summary>
+    /// <param name="store">Where brick results are read and written.</param>
+    /// <param name="configuration">Execution provider and session options for models and bricks alike.</param>
+    /// <param name="job">The BenchmarkDotNet job (and clock).</param>
+    /// <param name="bindings">Input shapes and values per model name, for end-to-end runs.</param>
+    public EngineMeasurement(IResultStore store, RunConfiguration configuration, BenchmarkJob job, Func<string, ModelInputBindings>? bindings = null)
+    {
+        _store = store;
+        _bricks = new BrickBenchmarkRunner(store, configuration, job);
+        _measurer = new LatencyMeasurer(job);
+        _bindings = bindings ?? (_ => ModelInputBindings.None);
+        store.RegisterSystem(_bricks.System);
+        store.RegisterConfiguration(configuration);
+    }
+
+    /// <summary>The system results are stored under.</summary>
+    public SystemFingerprint System => _bricks.System;
+
+    /// <summary>The configuration results are stored under.</summary>
+    public RunConfiguration Configuration => _bricks.Configuration;
+
+    /// <summary>Measures a whole model end to end, with inputs sized and filled from the model's bindings.</summary>
+    /// <exception cref="InvalidModelException">The model cannot be read or run.</exception>
+    public LatencyStatistics MeasureModel(string modelPath)
+    {
+        var model = OnnxModel.Load(modelPath);
+        var inputs = ShapeProbe.ResolveInputs(model, _bindings(model.Name))
+            .Select(i => new BrickTensor(i.Name, ElementTypes.Name(i.ElementType), i.Shape,
+                i.Values is { } v && ElementTypes.IsInteger(i.ElementType) ? Expand(v, i.Shape) : null))
+            .ToList();
+        try
+        {
+            using var runner = OnnxModelRunner.Open(model.Path, Configuration, inputs, seed: 1);
+            return _measurer.Measure(model.Name, runner).Statistics;
+        }
+        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
+        {
+            throw new InvalidModelException($"{modelPath}: ONNX Runtime cannot run the model end to end: {e.Message.ReplaceLineEndings(" ")}", e);
+        }
+        catch (BenchmarkFailedException e)
+        {
+            throw new InvalidModelException($"{modelPath}: end-to-end measurement failed: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Measures the bricks that have no stored result yet and returns the results of all of them.</summary>
+    public IReadOnlyDictionary<string, BrickResult> MeasureBricks(IReadOnlyList<BrickLocation> bricks, IProgress<string>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        var stored = _store.GetResults(System.Key, Configuration.Key);
+        var results = new Dictionary<string, BrickResult>(StringComparer.Ordinal);
+        var done = 0;
+        foreach (var brick in bricks)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            done++;
+            if (stored.TryGetValue(brick.Entry.Hash, out var known) && known.Succeeded)
+            {
+                results[brick.Entry.Hash] = known;
+                continue;
+            }
+            progress?.Report($"brick {done}/{bricks.Count} {brick.Entry.Hash[..12]} ({string.Join('+', brick.Entry.OpTypes)})");
+            var outcome = _bricks.Measure(brick.CatalogFolder, brick.Entry, _measurer);
+            var result = new BrickResult(brick.Entry.Hash, System.Key, Configuration.Key, outcome.Statistics, outcome.Error, DateTimeOffset.UtcNow);
+            _store.Save(result);
+            results[brick.Entry.Hash] = result;
+        }
+        return results;
+    }
+
+    /// <summary>The harness's per-call cost on an Identity model, measured now and stored as this system's calibration.</summary>
+    public LatencyStatistics Calibrate()
+    {
+        var overhead = _bricks.Calibrate(_measurer);
+        _store.SaveCalibration(System.Key, Configuration.Key, overhead);
+        return overhead;
+    }
+
+    private static long[] Expand(double[] values, long[] shape)
+    {
+        var count = (int)TensorValues.ElementCount(shape);
+        return values.Length == count ? values.Select(v => (long)v).ToArray() : Enumerable.Repeat((long)values[0], count).ToArray();
+    }
+}
