@@ -22,6 +22,23 @@ public sealed record BenchmarkJob(string Name, int WarmupCount, int IterationCou
     /// <summary>A smoke-test job: one warmup and five short iterations.</summary>
     public static BenchmarkJob Quick { get; } = new("quick", 1, 5, TimeSpan.FromMilliseconds(0.2), TimeSpan.FromMilliseconds(1));
 
+    /// <summary>
+    /// Bytes a brick's copies should span together so each run finds its weights and inputs out of the core's private caches,
+    /// as inside a model where other layers ran in between (8 MiB by default; 0 disables rotation).
+    /// </summary>
+    public long RotationBytes { get; init; } = 8L << 20;
+
+    /// <summary>Most copies of one brick kept in rotation (bounds memory and session count).</summary>
+    public int MaxCopies { get; init; } = 8;
+
+    /// <summary>How many copies of a brick that touches <paramref name="bytesMoved"/> bytes per run to rotate through.</summary>
+    public int CopiesFor(long bytesMoved)
+    {
+        if (RotationBytes <= 0 || MaxCopies <= 1) return 1;
+        var bytes = Math.Max(bytesMoved, 4096);
+        return (int)Math.Clamp((RotationBytes + bytes - 1) / bytes, 1, MaxCopies);
+    }
+
     /// <summary>Which clock times an iteration; <see cref="MeasurementClock.Wall"/> unless set with <see cref="WithClock"/>.</summary>
     public MeasurementClock Clock { get; init; } = MeasurementClock.Wall;
 

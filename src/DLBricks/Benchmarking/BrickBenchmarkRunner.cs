@@ -152,7 +152,7 @@ public sealed class BrickBenchmarkRunner
                 {
                     progress?.Report(new BrickBenchmarkProgress(completed, bricks.Count, brick.Hash, null, clock.Elapsed,
                         Remaining(measuringTime, measured + failures.Count, toMeasure)));
-                    outcome = Measure(folder, brick, Measurer());
+                    outcome = Measure(folder, brick, Measurer(), catalog.Source);
                     _store.Save(new BrickResult(brick.Hash, System.Key, Configuration.Key, outcome.Statistics, outcome.Error, DateTimeOffset.UtcNow));
                     measuringTime += outcome.WallTime;
                     if (outcome.Kind == BrickOutcomeKind.Failed)
@@ -180,15 +180,25 @@ public sealed class BrickBenchmarkRunner
         return measurer.Measure("calibration-identity", runner).Statistics;
     }
 
-    /// <summary>Measures one brick of the catalog in <paramref name="folder"/> (no store access); failures come back as an outcome.</summary>
-    public BrickOutcome Measure(string folder, BrickEntry brick, LatencyMeasurer measurer)
+    /// <summary>
+    /// Measures one brick of the catalog in <paramref name="folder"/> (no store access); failures come back as an outcome.
+    /// Bricks cut from a runtime-optimized model already are the graph ONNX Runtime executes, so their sessions run with graph
+    /// optimizations off: optimizing a lone brick again would wrap it in layout conversions the model never pays. Small
+    /// bricks run as several copies in rotation (<see cref="BenchmarkJob.CopiesFor"/>), so their weights are not hot in the
+    /// core's cache the way a brick run alone in a loop would have them.
+    /// </summary>
+    public BrickOutcome Measure(string folder, BrickEntry brick, LatencyMeasurer measurer, LayerSourceInfo? source = null)
     {
         var watch = Stopwatch.StartNew();
+        var runners = new List<OnnxModelRunner>();
         try
         {
             var path = Path.GetFullPath(Path.Combine(folder, brick.File));
-            using var runner = OnnxModelRunner.Open(path, Configuration, brick.Inputs, brick.Outputs, SyntheticInputs.SeedFrom(brick.Hash));
-            var measurement = measurer.Measure(brick.Hash, runner);
+            var configuration = source?.Kind == "optimized" ? Configuration with { OptimizationLevel = "disabled" } : Configuration;
+            var copies = Job.CopiesFor(brick.BytesMoved);
+            for (var i = 0; i < copies; i++)
+                runners.Add(OnnxModelRunner.Open(path, configuration, brick.Inputs, brick.Outputs, SyntheticInputs.SeedFrom(brick.Hash)));
+            var measurement = copies == 1 ? measurer.Measure(brick.Hash, runners[0]) : measurer.Measure(brick.Hash, new RotatingCall(runners).Run);
             return new BrickOutcome(brick.Hash, BrickOutcomeKind.Measured, measurement.Statistics, null, watch.Elapsed);
         }
         catch (ExecutionProviderUnavailableException)
@@ -198,6 +208,22 @@ public sealed class BrickBenchmarkRunner
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return new BrickOutcome(brick.Hash, BrickOutcomeKind.Failed, null, OneLine(e), watch.Elapsed);
+        }
+        finally
+        {
+            foreach (var runner in runners) runner.Dispose();
+        }
+    }
+
+    /// <summary>Runs the next of several identical runners on each call.</summary>
+    private sealed class RotatingCall(IReadOnlyList<OnnxModelRunner> runners)
+    {
+        private int _next;
+
+        public void Run()
+        {
+            runners[_next].Run();
+            _next = _next + 1 == runners.Count ? 0 : _next + 1;
         }
     }
 

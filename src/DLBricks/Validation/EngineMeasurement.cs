@@ -80,12 +80,21 @@ public sealed class EngineMeasurement
                 continue;
             }
             progress?.Report($"brick {done}/{bricks.Count} {brick.Entry.Hash[..12]} ({string.Join('+', brick.Entry.OpTypes)})");
-            var outcome = _bricks.Measure(brick.CatalogFolder, brick.Entry, _measurer);
+            var outcome = _bricks.Measure(brick.CatalogFolder, brick.Entry, _measurer, SourceOf(brick.CatalogFolder));
             var result = new BrickResult(brick.Entry.Hash, System.Key, Configuration.Key, outcome.Statistics, outcome.Error, DateTimeOffset.UtcNow);
             _store.Save(result);
             results[brick.Entry.Hash] = result;
         }
         return results;
+    }
+
+    private readonly Dictionary<string, LayerSourceInfo> _sources = new(StringComparer.Ordinal);
+
+    private LayerSourceInfo SourceOf(string folder)
+    {
+        if (!_sources.TryGetValue(folder, out var source))
+            _sources[folder] = source = File.Exists(Path.Combine(folder, BrickCatalog.FileName)) ? BrickCatalog.Load(folder).Source : LayerSourceInfo.Raw;
+        return source;
     }
 
     /// <summary>The harness's per-call cost on an Identity model, measured now and stored as this system's calibration.</summary>
