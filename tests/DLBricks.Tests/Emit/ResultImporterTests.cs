@@ -10,17 +10,20 @@ public sealed class ResultImporterTests : IDisposable
 {
     private const string HashA = "0ca68e075cacd88cba2a267c10231bdddf6c08c057c48e546d33ec3142690750";
     private const string HashB = "1a7b195080dda1a3479ae37a550d4b7715867d81ab190a7104e1f8fd6da11701";
-    private static readonly SystemFingerprint Machine = new("Test CPU 9000", 8, 16L << 30, "TestOS 1", ".NET 10.0.0", "1.31.1");
+    private static readonly SystemFingerprint Machine = EmittedRunFiles.Machine;
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "dlbricks-import-tests", Guid.NewGuid().ToString("N"));
 
-    private string Artifacts => Path.Combine(_folder, "BenchmarkDotNet.Artifacts");
+    private readonly EmittedRunFiles _files;
+
+    public ResultImporterTests() => _files = new EmittedRunFiles(_folder);
+
     private string DbPath => Path.Combine(_folder, "results.db");
 
     [Fact]
     public void ReportStatisticsBecomeMillisecondsWithTheTrimmedMeanOfAllResultMeasurements()
     {
         // Ten results of 1..10 µs per op (2 ops per iteration) plus warm-up noise that must not count; BDN removed the outlier 10.
-        var report = BdnJsonReport.Read(WriteReport("r-report-full.json", "20261123-101500", Case(HashA, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])));
+        var report = BdnJsonReport.Read(_files.WriteReport("r-report-full.json", "20261123-101500", EmittedRunFiles.Case(HashA, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])));
 
         var brick = Assert.Single(report.Bricks);
         Assert.Equal(HashA, brick.BrickHash);
@@ -41,10 +44,10 @@ public sealed class ResultImporterTests : IDisposable
     [Fact]
     public void ImportFilesResultsUnderTheRecordedSystemAndTwiceAddsNothing()
     {
-        WriteSystem(TimeSpan.FromHours(1));
-        var path = WriteReport("r-report-full.json", "20261123-101500", Case(HashA, [1, 2, 3]), Case(HashB, [4, 5, 6]),
+        _files.WriteSystem(TimeSpan.FromHours(1));
+        var path = _files.WriteReport("r-report-full.json", "20261123-101500", EmittedRunFiles.Case(HashA, [1, 2, 3]), EmittedRunFiles.Case(HashB, [4, 5, 6]),
             """{ "Type": "OtherBenchmarks", "Parameters": "", "FullName": "X.OtherBenchmarks.Run" }""",
-            Case("0ca6...0750", [1, 2, 3]));
+            EmittedRunFiles.Case("0ca6...0750", [1, 2, 3]));
         using var store = new SqliteResultStore(DbPath);
 
         var first = Assert.Single(new ResultImporter(store).Import([path]));
@@ -66,10 +69,10 @@ public sealed class ResultImporterTests : IDisposable
     [Fact]
     public void OlderRunNeverReplacesANewerOneAndAFailureNeverHidesASuccess()
     {
-        WriteSystem(TimeSpan.Zero);
-        var newer = WriteReport("new-report-full.json", "20261123-120000", Case(HashA, [1, 2, 3]));
-        var older = WriteReport("old-report-full.json", "20261122-120000", Case(HashA, [7, 8, 9]));
-        var failed = WriteReport("failed-report-full.json", "20261124-120000", $$"""{ "Type": "BrickBenchmarks", "Parameters": "Brick={{HashA}}", "Statistics": null }""");
+        _files.WriteSystem(TimeSpan.Zero);
+        var newer = _files.WriteReport("new-report-full.json", "20261123-120000", EmittedRunFiles.Case(HashA, [1, 2, 3]));
+        var older = _files.WriteReport("old-report-full.json", "20261122-120000", EmittedRunFiles.Case(HashA, [7, 8, 9]));
+        var failed = _files.WriteReport("failed-report-full.json", "20261124-120000", $$"""{ "Type": "BrickBenchmarks", "Parameters": "Brick={{HashA}}", "Statistics": null }""");
         using var store = new SqliteResultStore(DbPath);
         var importer = new ResultImporter(store);
 
@@ -87,7 +90,7 @@ public sealed class ResultImporterTests : IDisposable
     [Fact]
     public void ReportWithoutSystemDescriptionFailsNamingItAndWritesNothing()
     {
-        var path = WriteReport("r-report-full.json", "20261123-101500", Case(HashA, [1, 2, 3]));
+        var path = _files.WriteReport("r-report-full.json", "20261123-101500", EmittedRunFiles.Case(HashA, [1, 2, 3]));
         using var store = new SqliteResultStore(DbPath);
 
         var e = Assert.Throws<InvalidDataException>(() => new ResultImporter(store).Import([path]));
@@ -104,51 +107,6 @@ public sealed class ResultImporterTests : IDisposable
         File.WriteAllText(path, """{ "bricks": [] }""");
         var e = Assert.Throws<InvalidDataException>(() => BdnJsonReport.Read(path));
         Assert.Contains(path, e.Message);
-    }
-
-    /// <summary>A brick case whose Result measurements are <paramref name="microseconds"/> per op; statistics as BDN computes them with the upper outlier removed.</summary>
-    private static string Case(string hash, double[] microseconds)
-    {
-        var ns = microseconds.Select(us => us * 1000).ToArray();
-        var kept = ns.Length > 3 ? ns[..^1] : ns;
-        var sorted = kept.Order().ToArray();
-        double Percentile(double p) => sorted[(int)Math.Round(p * (sorted.Length - 1))];
-        var median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-        var measurements = string.Join(",\n", ns.Select((v, i) =>
-            $$"""{ "IterationMode": "Workload", "IterationStage": "Result", "LaunchIndex": 1, "IterationIndex": {{i + 1}}, "Operations": 2, "Nanoseconds": {{v * 2}} }""")
-            .Prepend("""{ "IterationMode": "Workload", "IterationStage": "Warmup", "LaunchIndex": 1, "IterationIndex": 1, "Operations": 2, "Nanoseconds": 999999999 }"""));
-        return $$"""
-            {
-              "DisplayInfo": "BrickBenchmarks.Run: ShortRun [Brick={{hash}}]", "Namespace": "DLBricksSuite", "Type": "BrickBenchmarks", "Method": "Run",
-              "Parameters": "Brick={{hash}}", "FullName": "DLBricksSuite.BrickBenchmarks.Run(Brick: {{hash}})",
-              "Statistics": {
-                "OriginalValues": [{{string.Join(", ", kept)}}], "N": {{kept.Length}}, "Min": {{sorted[0]}}, "Median": {{median}}, "Mean": {{kept.Average()}},
-                "Max": {{sorted[^1]}}, "StandardDeviation": 1, "Skewness": "", "Kurtosis": "",
-                "ConfidenceInterval": { "N": {{kept.Length}}, "Mean": {{kept.Average()}}, "Level": 12, "Margin": "", "Lower": "", "Upper": "" },
-                "Percentiles": { "P0": {{sorted[0]}}, "P90": {{Percentile(0.9)}}, "P95": {{Percentile(0.95)}}, "P100": {{sorted[^1]}} }
-              },
-              "Measurements": [ {{measurements}} ]
-            }
-            """;
-    }
-
-    private string WriteReport(string name, string stamp, params string[] benchmarks)
-    {
-        var results = Path.Combine(Artifacts, "results");
-        Directory.CreateDirectory(results);
-        var path = Path.Combine(results, name);
-        File.WriteAllText(path, $$"""
-            { "Title": "DLBricksSuite.BrickBenchmarks-{{stamp}}", "HostEnvironmentInfo": { "BenchmarkDotNetVersion": "0.15.8" },
-              "Benchmarks": [ {{string.Join(",\n", benchmarks)}} ] }
-            """);
-        return path;
-    }
-
-    private void WriteSystem(TimeSpan offset)
-    {
-        Directory.CreateDirectory(Artifacts);
-        var record = new SuiteRunRecord(Machine, new SuiteOptions().ToRunConfiguration(), new DateTimeOffset(2026, 11, 23, 10, 20, 0, offset));
-        File.WriteAllText(Path.Combine(Artifacts, EmittedSuite.SystemFileName), JsonSerializer.Serialize(record, CatalogJson.Options));
     }
 
     public void Dispose()
