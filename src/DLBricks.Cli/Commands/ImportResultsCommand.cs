@@ -56,6 +56,8 @@ internal static class ImportResultsCommand
         Console.WriteLine($"  system {s.Key}: {s.CpuModel}, {s.LogicalCores} cores, {s.OperatingSystem}, {s.DotNetVersion}, ONNX Runtime {s.OnnxRuntimeVersion}");
         Console.WriteLine($"  configuration {import.Configuration.Key}: threads={import.Configuration.IntraOpThreads}, inter-threads={import.Configuration.InterOpThreads}, " +
                           $"mode={import.Configuration.ExecutionMode}, level={import.Configuration.OptimizationLevel}, job={import.Configuration.Job}");
+        if (import.Calibration is { } calibration)
+            Console.WriteLine($"  harness cost per call (Identity model): median {calibration.Median * 1000:F2} µs");
         foreach (var failed in import.Failed)
             Console.WriteLine($"  FAILED {failed.BrickHash}: {failed.Error}");
         foreach (var ignored in import.Ignored)

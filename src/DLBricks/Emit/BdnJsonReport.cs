@@ -5,7 +5,7 @@ using DLBricks.Benchmarking;
 namespace DLBricks.Emit;
 
 /// <summary>One case of an emitted suite's BenchmarkDotNet report: the brick and its latency, or why it has none.</summary>
-/// <param name="BrickHash">The brick hash (the case's <c>Brick</c> parameter).</param>
+/// <param name="BrickHash">The brick hash (the case's <c>Brick</c> parameter), or <see cref="EmittedSuite.CalibrationCase"/>.</param>
 /// <param name="Statistics">Latency per run in ms; null when the case produced no measurements.</param>
 /// <param name="Error">Why there are no statistics; null when measured.</param>
 public sealed record ReportedBrick(string BrickHash, LatencyStatistics? Statistics, string? Error);
@@ -144,6 +144,8 @@ public sealed class BdnJsonReport
             if (eq < 0 || part[..eq].Trim() != BrickParameter)
                 continue;
             var value = part[(eq + 1)..].Trim();
+            if (value == EmittedSuite.CalibrationCase)
+                return value;
             return value.Length >= 8 && value.All(char.IsAsciiHexDigitLower) ? value : null;
         }
         return null;

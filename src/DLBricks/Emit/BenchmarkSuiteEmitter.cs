@@ -123,7 +123,7 @@ public static class BenchmarkSuiteEmitter
         void Write(string name, string text) => File.WriteAllText(Path.Combine(folder, name), text.ReplaceLineEndings("\n"));
 
         Write(SuiteSources.ProjectName + ".csproj", SuiteSources.Project(EmittedSuite.BenchmarkDotNetVersion, EmittedSuite.OnnxRuntimeVersion));
-        Write("Directory.Build.props", SuiteSources.EmptyMsBuild);
+        Write("Directory.Build.props", SuiteSources.BuildProps);
         Write("Directory.Build.targets", SuiteSources.EmptyMsBuild);
         Write("Directory.Packages.props", SuiteSources.EmptyMsBuild);
         Write("nuget.config", SuiteSources.NuGetConfig);
@@ -134,15 +134,24 @@ public static class BenchmarkSuiteEmitter
         Write("BrickSession.cs", SuiteSources.Session);
         Write("SyntheticInputs.cs", SuiteSources.Inputs);
         Write("SystemRecord.cs", SuiteSources.System);
-        Write(EmittedSuite.SettingsFileName, JsonSerializer.Serialize(new SuiteSettingsFile(SuiteSettingsFile.CurrentFormatVersion, configuration), CatalogJson.Options) + "\n");
+        var calibration = new SuiteCalibration(EmittedSuite.CalibrationCase, "calibration/identity.onnx",
+            [new BrickTensor("x", "float", [1])], [new BrickTensor("y", "float", [1])]);
+        Directory.CreateDirectory(Path.Combine(folder, "calibration"));
+        File.WriteAllBytes(Path.Combine(folder, calibration.File), CalibrationModel.Identity());
+        var settings = new SuiteSettingsFile(SuiteSettingsFile.CurrentFormatVersion, configuration, calibration);
+        Write(EmittedSuite.SettingsFileName, JsonSerializer.Serialize(settings, CatalogJson.Options) + "\n");
         Write("README.md", SuiteReadme.Text(brickCount, configuration));
     }
 }
 
-/// <summary>The content of <c>suite.json</c>: how the suite configures sessions.</summary>
+/// <summary>The content of <c>suite.json</c>: how the suite configures sessions, and its calibration case.</summary>
 /// <param name="FormatVersion">Format of this file.</param>
 /// <param name="Configuration">Session settings and job name (<see cref="EmittedSuite.JobName"/>).</param>
-internal sealed record SuiteSettingsFile(int FormatVersion, Storage.RunConfiguration Configuration)
+/// <param name="Calibration">The empty (Identity) model run as one more case, in the catalog's brick shape.</param>
+internal sealed record SuiteSettingsFile(int FormatVersion, Storage.RunConfiguration Configuration, SuiteCalibration Calibration)
 {
     public const int CurrentFormatVersion = 1;
 }
+
+/// <summary>The calibration case of a suite, described like a catalog brick.</summary>
+internal sealed record SuiteCalibration(string Hash, string File, IReadOnlyList<BrickTensor> Inputs, IReadOnlyList<BrickTensor> Outputs);

@@ -11,6 +11,7 @@ namespace DLBricks.Emit;
 /// <param name="Unchanged">Brick results already in the store from this run or a later one; nothing written.</param>
 /// <param name="Failed">Bricks the suite could not measure, stored with their error.</param>
 /// <param name="Ignored">Benchmarks of the file that are not brick cases, with the reason.</param>
+/// <param name="Calibration">The harness cost per call measured on the empty model in this run, when the run included it.</param>
 public sealed record ReportImport(
     string ReportPath,
     string SystemPath,
@@ -19,7 +20,8 @@ public sealed record ReportImport(
     int Imported,
     int Unchanged,
     IReadOnlyList<ReportedBrick> Failed,
-    IReadOnlyList<string> Ignored);
+    IReadOnlyList<string> Ignored,
+    Benchmarking.LatencyStatistics? Calibration);
 
 /// <summary>
 /// Files the results of an emitted suite run (<c>dlbricks import-results</c>) into a result store as <see cref="BrickResult"/>s,
@@ -59,7 +61,7 @@ public sealed class ResultImporter(IResultStore store)
         var stored = store.GetResults(system.Key, configuration.Key);
         int imported = 0, unchanged = 0;
         var failed = new List<ReportedBrick>();
-        foreach (var brick in report.Bricks)
+        foreach (var brick in report.Bricks.Where(b => b.BrickHash != EmittedSuite.CalibrationCase))
         {
             if (brick.Statistics is null)
                 failed.Add(brick);
@@ -78,6 +80,10 @@ public sealed class ResultImporter(IResultStore store)
             if (brick.Statistics is not null)
                 imported++;
         }
-        return new ReportImport(report.Path, systemPath, system, configuration, imported, unchanged, failed, report.Ignored);
+        var calibration = report.Bricks.FirstOrDefault(b => b.BrickHash == EmittedSuite.CalibrationCase)?.Statistics;
+        // Like the results, an old file must not replace the calibration of a newer run: only a run that brought new results may.
+        if (calibration is not null && (imported > 0 || store.GetCalibration(system.Key, configuration.Key) is null))
+            store.SaveCalibration(system.Key, configuration.Key, calibration);
+        return new ReportImport(report.Path, systemPath, system, configuration, imported, unchanged, failed, report.Ignored, calibration);
     }
 }

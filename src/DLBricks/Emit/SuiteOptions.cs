@@ -45,6 +45,12 @@ public sealed record EmittedSuite(string Directory, string ProjectFile, int Bric
     /// <summary>ONNX Runtime version the suite references (the one DLBricks itself is built with).</summary>
     public const string OnnxRuntimeVersion = "1.31.1";
 
+    /// <summary>
+    /// Name of the extra case that runs the empty Identity model (<see cref="Benchmarking.CalibrationModel"/>); its result is stored
+    /// as the harness calibration of the imported system and configuration, as <c>dlbricks bench</c> does.
+    /// </summary>
+    public const string CalibrationCase = "calibration-identity";
+
     /// <summary>File holding the suite's session settings.</summary>
     public const string SettingsFileName = "suite.json";
 

@@ -25,7 +25,7 @@ public sealed class BenchmarkSuiteEmitterTests : IDisposable
             Assert.Equal(File.ReadAllBytes(Path.Combine(folder, "bricks", hash + ".onnx")), File.ReadAllBytes(Path.Combine(_target, "bricks", hash + ".onnx")));
         Assert.Equal(File.ReadAllText(Path.Combine(folder, "catalog.json")), File.ReadAllText(Path.Combine(_target, "catalog.json")));
         foreach (var name in new[] { "Program.cs", "BrickBenchmarks.cs", "BrickSession.cs", "SyntheticInputs.cs", "SystemRecord.cs", "README.md",
-                     "nuget.config", "Directory.Build.props", "Directory.Packages.props" })
+                     "nuget.config", "Directory.Build.props", "Directory.Packages.props", "calibration/identity.onnx" })
             Assert.True(File.Exists(Path.Combine(_target, name)), name);
 
         // The suite pins exactly the versions DLBricks itself is built with.

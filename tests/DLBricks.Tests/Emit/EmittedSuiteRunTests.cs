@@ -20,13 +20,16 @@ public sealed class EmittedSuiteRunTests : IDisposable
         var split = SplitRunner.Run([TestPaths.LightModel("squeezenet")], new SplitOptions { Granularity = 1 }, Path.Combine(_root, "split"));
         var suite = BenchmarkSuiteEmitter.Emit(Path.Combine(_root, "split"), Path.Combine(_root, "suite"));
         Assert.Equal(split.UniqueBricks, suite.BrickCount);
+        // The public brick set travels, the private recipes do not.
+        Assert.True(Directory.Exists(Path.Combine(_root, "split", "recipes")));
+        Assert.False(Directory.Exists(Path.Combine(suite.Directory, "recipes")));
 
         // A convolution and a brick of another op type, picked by their full hashes.
         var conv = split.Catalog.Bricks.First(b => b.OpTypes.SequenceEqual(["Conv"]));
         var other = split.Catalog.Bricks.First(b => !b.OpTypes.Contains("Conv"));
         Dotnet(suite.Directory, TimeSpan.FromMinutes(3), "build", "-c", "Release");
         Dotnet(suite.Directory, TimeSpan.FromMinutes(4), "run", "-c", "Release", "--no-build", "--",
-            "--filter", $"*{conv.Hash}*", $"*{other.Hash}*", "--job", "short", "--iterationTime", "50");
+            "--filter", $"*{conv.Hash}*", $"*{other.Hash}*", $"*{EmittedSuite.CalibrationCase}*", "--job", "short", "--iterationTime", "50");
 
         var artifacts = Path.Combine(suite.Directory, "BenchmarkDotNet.Artifacts");
         Assert.True(File.Exists(Path.Combine(artifacts, EmittedSuite.SystemFileName)), "the suite writes system.json after a run");
@@ -40,6 +43,9 @@ public sealed class EmittedSuiteRunTests : IDisposable
         Assert.Equal(SystemFingerprintDetector.Detect(), import.System);
         Assert.Equal(new SuiteOptions().ToRunConfiguration(), import.Configuration);
         Assert.Contains((import.System, import.Configuration), store.ListSystems());
+        var calibration = store.GetCalibration(import.System.Key, import.Configuration.Key);
+        Assert.NotNull(calibration);
+        Assert.Equal(import.Calibration, calibration);
 
         var results = store.GetResults(import.System.Key, import.Configuration.Key);
         Assert.Equal(new[] { conv.Hash, other.Hash }.Order(StringComparer.Ordinal), results.Keys.Order(StringComparer.Ordinal));

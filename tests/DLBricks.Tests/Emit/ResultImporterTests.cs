@@ -88,6 +88,22 @@ public sealed class ResultImporterTests : IDisposable
     }
 
     [Fact]
+    public void CalibrationCaseBecomesTheStoredHarnessCostNotABrickResult()
+    {
+        _files.WriteSystem(TimeSpan.Zero);
+        var path = _files.WriteReport("r-report-full.json", "20261123-101500", EmittedRunFiles.Case(HashA, [5, 6, 7]),
+            EmittedRunFiles.Case(EmittedSuite.CalibrationCase, [1, 1, 1]));
+        using var store = new SqliteResultStore(DbPath);
+
+        var import = Assert.Single(new ResultImporter(store).Import([path]));
+
+        Assert.Equal(1, import.Imported);
+        Assert.Equal(0.001, import.Calibration!.Median, 12);
+        Assert.Equal(import.Calibration, store.GetCalibration(Machine.Key, import.Configuration.Key));
+        Assert.Equal([HashA], store.GetResults(Machine.Key, import.Configuration.Key).Keys);
+    }
+
+    [Fact]
     public void ReportWithoutSystemDescriptionFailsNamingItAndWritesNothing()
     {
         var path = _files.WriteReport("r-report-full.json", "20261123-101500", EmittedRunFiles.Case(HashA, [1, 2, 3]));
