@@ -12,5 +12,7 @@ internal static class CommandCatalog
         yield return new BenchCommand();
         yield return EstimateCommand.Create();
         yield return ValidateCommand.Create();
+        yield return EmitCommand.Create();
+        yield return ImportResultsCommand.Create();
     }
 }
