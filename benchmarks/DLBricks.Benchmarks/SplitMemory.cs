@@ -15,8 +15,8 @@ internal static class SplitMemory
     /// <summary>Measures each size in a child process and prints one table row per (size, G).</summary>
     public static int Run(IReadOnlyList<int> sizes, IReadOnlyList<int> granularities)
     {
-        Console.WriteLine("| layers | G | load ms | build ms | split ms | total ms | allocated MiB | peak managed MiB | peak RSS MiB |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| layers | G | load ms | build ms | split ms | total ms | CPU ms | GC pause ms (gen2 GCs) | allocated MiB | peak managed MiB | peak RSS MiB |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var size in sizes)
         {
             var path = ChainModels.Ensure(size); // generated here, outside the measured process
@@ -50,23 +50,32 @@ internal static class SplitMemory
         sampler.Start();
 
         var allocatedBefore = GC.GetTotalAllocatedBytes(true);
+        var pausedBefore = GC.GetTotalPauseDuration();
+        var gen2Before = GC.CollectionCount(2);
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var model = OnnxModel.Load(path);
         var load = clock.Elapsed.TotalMilliseconds;
+        var allocLoad = GC.GetTotalAllocatedBytes(true) - allocatedBefore;
         var graph = LayerGraphBuilder.BuildFromDeclaredShapes(model);
         var build = clock.Elapsed.TotalMilliseconds - load;
+        var allocBuild = GC.GetTotalAllocatedBytes(true) - allocatedBefore - allocLoad;
         var split = ModelSplitter.Split(graph, granularity);
         var total = clock.Elapsed.TotalMilliseconds;
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds;
         var allocated = GC.GetTotalAllocatedBytes(true) - allocatedBefore;
+        var paused = (GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds;
+        var gen2 = GC.CollectionCount(2) - gen2Before;
         peakManaged = Math.Max(peakManaged, GC.GetTotalMemory(false));
         stop.Cancel();
         sampler.Join();
         GC.KeepAlive(split);
 
         const double mib = 1024 * 1024;
+        Console.Error.WriteLine($"alloc load {allocLoad / mib:F0} build {allocBuild / mib:F0} split {(allocated - allocLoad - allocBuild) / mib:F0}");
         var peakRss = PeakResidentBytes();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{load:F0} | {build:F0} | {total - load - build:F0} | {total:F0} | {allocated / mib:F0} | {peakManaged / mib:F0} | {peakRss / mib:F0}"));
+            $"{load:F0} | {build:F0} | {total - load - build:F0} | {total:F0} | {cpu:F0} | {paused:F0} ({gen2}) | {allocated / mib:F0} | {peakManaged / mib:F0} | {peakRss / mib:F0}"));
         return 0;
     }
 
