@@ -56,10 +56,8 @@ internal static class SplitMemory
         var clock = Stopwatch.StartNew();
         var model = OnnxModel.Load(path);
         var load = clock.Elapsed.TotalMilliseconds;
-        var allocLoad = GC.GetTotalAllocatedBytes(true) - allocatedBefore;
         var graph = LayerGraphBuilder.BuildFromDeclaredShapes(model);
         var build = clock.Elapsed.TotalMilliseconds - load;
-        var allocBuild = GC.GetTotalAllocatedBytes(true) - allocatedBefore - allocLoad;
         var split = ModelSplitter.Split(graph, granularity);
         var total = clock.Elapsed.TotalMilliseconds;
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds;
@@ -72,7 +70,6 @@ internal static class SplitMemory
         GC.KeepAlive(split);
 
         const double mib = 1024 * 1024;
-        Console.Error.WriteLine($"alloc load {allocLoad / mib:F0} build {allocBuild / mib:F0} split {(allocated - allocLoad - allocBuild) / mib:F0}");
         var peakRss = PeakResidentBytes();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{load:F0} | {build:F0} | {total - load - build:F0} | {total:F0} | {cpu:F0} | {paused:F0} ({gen2}) | {allocated / mib:F0} | {peakManaged / mib:F0} | {peakRss / mib:F0}"));

@@ -73,6 +73,8 @@ public sealed class PackedFeed : IDisposable
         {
             var restored = Path.Combine(GlobalPackages, id, Version);
             if (Directory.Exists(restored)) Directory.Delete(restored, recursive: true);
+            var idFolder = Path.GetDirectoryName(restored)!;
+            if (Directory.Exists(idFolder) && !Directory.EnumerateFileSystemEntries(idFolder).Any()) Directory.Delete(idFolder);
         }
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
     }
