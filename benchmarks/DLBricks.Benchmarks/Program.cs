@@ -13,6 +13,12 @@ switch (args.FirstOrDefault())
     case "compare" when args.Length >= 3:
         HarnessMeasurements.Compare(args[1], args.Skip(2).Where(a => a != "--quick").ToList(), args.Contains("--quick"));
         break;
+    case "split-memory":
+        return SplitMemory.Run(
+            args.Length > 1 ? args[1].Split(',').Select(int.Parse).ToList() : [1_000, 10_000, 100_000],
+            args.Length > 2 ? args[2].Split(',').Select(int.Parse).ToList() : [1, 3]);
+    case "split-memory-child" when args.Length == 3:
+        return SplitMemory.Child(args[1], int.Parse(args[2]));
     case "compare":
         Console.Error.WriteLine("usage: compare SPLIT_DIR MODEL.onnx [MODEL.onnx ...] [--quick]");
         return 2;

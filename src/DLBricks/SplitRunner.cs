@@ -10,8 +10,8 @@ public sealed record SplitOptions
     /// <summary>G: the most layers a brick may hold.</summary>
     public int Granularity { get; init; } = 1;
 
-    /// <summary>Raw model or runtime-optimized model.</summary>
-    public LayerSourceOptions Source { get; init; } = LayerSourceOptions.Raw;
+    /// <summary>Raw model or runtime-optimized model (default: optimized at level all, see <see cref="LayerSourceOptions.Default"/>).</summary>
+    public LayerSourceOptions Source { get; init; } = LayerSourceOptions.Default;
 
     /// <summary>Also emit every window of up to G consecutive layers (for the overlap estimator).</summary>
     public bool Overlap { get; init; }

@@ -43,14 +43,14 @@ internal sealed class LayerSourceCliOptions
 {
     public Option<string> Source { get; } = new("--source")
     {
-        Description = "Graph to split: raw (the model as written) or optimized (what ONNX Runtime executes after its graph optimizations).",
-        DefaultValueFactory = _ => "raw",
+        Description = "Graph to split: optimized (default: what ONNX Runtime executes after its graph optimizations) or raw (the model as written).",
+        DefaultValueFactory = _ => "optimized",
     };
 
     public Option<string> Level { get; } = new("--level")
     {
-        Description = "Optimization level of the optimized source: basic, extended or all.",
-        DefaultValueFactory = _ => "extended",
+        Description = "Optimization level of the optimized source: basic, extended or all (default; tied to this CPU kind).",
+        DefaultValueFactory = _ => "all",
     };
 
     public LayerSourceCliOptions()

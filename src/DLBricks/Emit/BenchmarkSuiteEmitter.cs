@@ -27,6 +27,10 @@ public static class BenchmarkSuiteEmitter
 
         var catalogPath = Directory.Exists(catalogDir) ? Path.Combine(catalogDir, BrickCatalog.FileName) : catalogDir;
         var catalog = BrickCatalog.Load(catalogPath);
+        // Bricks cut from a runtime-optimized model are already what ONNX Runtime executes; re-optimizing them alone would add
+        // layout conversions the model never pays (the same rule as dlbricks bench).
+        if (catalog.Source.Kind == "optimized")
+            options = options with { OptimizationLevel = "disabled" };
         var source = Path.GetDirectoryName(Path.GetFullPath(catalogPath))!;
         var bricks = catalog.Bricks.DistinctBy(b => b.Hash).ToList();
         if (bricks.Count == 0)

@@ -11,7 +11,11 @@ public sealed class Layer
         FileOrder = fileOrder;
         Node = node;
         ImplicitInputs = implicitInputs;
+        // Computed once: splitting reads every layer's inputs for each candidate brick it belongs to.
+        _allInputs = node.Input.Where(n => n.Length > 0).Concat(implicitInputs).ToArray();
     }
+
+    private readonly string[] _allInputs;
 
     /// <summary>Position in the model's deterministic topological layer order.</summary>
     public int Index { get; }
@@ -38,7 +42,10 @@ public sealed class Layer
     public IReadOnlyList<string> Outputs => Node.Output;
 
     /// <summary>Every tensor the layer reads: explicit then implicit inputs, omitted ones skipped.</summary>
-    public IEnumerable<string> AllInputs => Inputs.Where(n => n.Length > 0).Concat(ImplicitInputs);
+    public IEnumerable<string> AllInputs => _allInputs;
+
+    /// <summary><see cref="AllInputs"/> as a list, for index loops in hot paths.</summary>
+    internal IReadOnlyList<string> AllInputList => _allInputs;
 
     /// <summary>Domain-qualified op name, e.g. <c>Conv</c> or <c>com.microsoft.FusedConv</c>.</summary>
     public string QualifiedOpType => Domain.Length == 0 ? OpType : $"{Domain}.{OpType}";

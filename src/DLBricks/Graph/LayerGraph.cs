@@ -33,8 +33,14 @@ public sealed class LayerGraph
         }
         foreach (var layer in layers)
         {
-            foreach (var i in layer.AllInputs.Distinct())
+            var reads = layer.AllInputList;
+            for (var k = 0; k < reads.Count; k++)
             {
+                // Distinct by hand: layers read a handful of tensors, and a HashSet per layer dominated building large graphs.
+                var i = reads[k];
+                var repeated = false;
+                for (var j = 0; j < k && !repeated; j++) repeated = reads[j] == i;
+                if (repeated) continue;
                 if (!consumers.TryGetValue(i, out var list)) consumers[i] = list = [];
                 list.Add(layer.Index);
             }

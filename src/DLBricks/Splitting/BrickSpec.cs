@@ -70,9 +70,10 @@ public sealed class BrickSpec
         string? problem = null;
         for (var i = first; i < first + count; i++)
         {
-            var layer = graph.Layers[i];
-            foreach (var input in layer.AllInputs)
+            var reads = graph.Layers[i].AllInputList;
+            for (var k = 0; k < reads.Count; k++)
             {
+                var input = reads[k];
                 if (inside.Contains(input) || !seen.Add(input)) continue;
                 var info = graph.Tensors[input];
                 var role = RoleOf(graph, input, info);
@@ -80,7 +81,7 @@ public sealed class BrickSpec
                     problem ??= $"input '{input}' is a {info.Kind} without a static tensor shape, which a benchmark cannot synthesize";
                 boundary.Add(new BoundaryTensor(input, role, info));
             }
-            foreach (var o in layer.Outputs)
+            foreach (var o in graph.Layers[i].Outputs)
                 if (o.Length > 0) inside.Add(o);
         }
 
@@ -91,8 +92,7 @@ public sealed class BrickSpec
             foreach (var o in graph.Layers[i].Outputs)
             {
                 if (o.Length == 0) continue;
-                var usedLater = graph.Consumers.TryGetValue(o, out var users) && users.Any(u => u >= last || u < first);
-                if (usedLater || graph.Outputs.Contains(o)) outputs.Add(o);
+                if (ReadOutside(graph, o, first, last) || graph.Outputs.Contains(o)) outputs.Add(o);
             }
         }
         if (outputs.Count == 0)
@@ -107,6 +107,15 @@ public sealed class BrickSpec
             problem = "its layers form disconnected pieces (parallel branches), which would not time like one sequence";
         if (count == 1) problem = null; // Algorithm 2 emits a single layer as is.
         return new BrickSpec(graph, first, count, boundary, outputs, problem);
+    }
+
+    // A loop rather than Any(lambda): this runs for every output of every candidate, and the closure was an allocation each time.
+    private static bool ReadOutside(LayerGraph graph, string tensor, int first, int last)
+    {
+        if (!graph.Consumers.TryGetValue(tensor, out var users)) return false;
+        for (var k = 0; k < users.Count; k++)
+            if (users[k] >= last || users[k] < first) return true;
+        return false;
     }
 
     private static BoundaryRole RoleOf(LayerGraph graph, string tensor, TensorInfo info)

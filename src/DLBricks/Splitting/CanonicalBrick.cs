@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using DLBricks.Export;
 using DLBricks.Graph;
@@ -112,7 +113,6 @@ public sealed class CanonicalBrick
             }
         }
 
-        var outputSet = spec.Outputs.ToHashSet(StringComparer.Ordinal);
         var outputNames = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var k = 0; k < spec.Outputs.Count; k++) outputNames[spec.Outputs[k]] = $"out{k}";
 
@@ -153,12 +153,30 @@ public sealed class CanonicalBrick
         model.IrVersion = Math.Max(8, graph.Model.Proto.IrVersion);
         g.Name = "brick";
 
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(System.Text.Encoding.UTF8.GetBytes(FormVersion));
-        sha.AppendData(model.ToByteArray());
-        var hash = Convert.ToHexStringLower(sha.GetHashAndReset());
-        _ = outputSet;
-        return new CanonicalBrick(model, hash, weights, spec, inputs, outputs);
+        return new CanonicalBrick(model, HashOf(model), weights, spec, inputs, outputs);
+    }
+
+    private static readonly byte[] FormVersionBytes = System.Text.Encoding.UTF8.GetBytes(FormVersion);
+
+    /// <summary>SHA-256 of <see cref="FormVersion"/>'s UTF-8 bytes followed by the serialized skeleton.</summary>
+    private static string HashOf(ModelProto model)
+    {
+        // One pooled buffer and a one-shot hash: this runs for every layer and candidate of a model, and an array plus a
+        // native hash context per brick was a measurable share of splitting large models. Same bytes, same digest.
+        var size = FormVersionBytes.Length + model.CalculateSize();
+        var buffer = ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            FormVersionBytes.CopyTo(buffer, 0);
+            model.WriteTo(buffer.AsSpan(FormVersionBytes.Length, size - FormVersionBytes.Length));
+            Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(buffer.AsSpan(0, size), digest);
+            return Convert.ToHexStringLower(digest);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static ValueInfoProto ValueInfo(string name, TensorInfo info)

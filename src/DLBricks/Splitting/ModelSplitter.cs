@@ -68,24 +68,45 @@ public static class ModelSplitter
     {
         if (granularity < 1) throw new ArgumentOutOfRangeException(nameof(granularity), granularity, "G must be at least 1");
         var n = graph.Layers.Count;
-        var singles = new CanonicalBrick[n];
-        for (var i = 0; i < n; i++) singles[i] = CanonicalBrick.From(BrickSpec.For(graph, i, 1));
+        // Every layer's single-layer hash is needed (repetition statistics), but its canonical brick only where it becomes a
+        // piece or a window. Building singles along the walk instead of all up front lets those inside multi-layer pieces be
+        // collected at once: on large models the live heap, and with it the GC's promotion work, is what splitting costs.
+        var layerHashes = new string[n];
+        var keptSingles = overlap ? new CanonicalBrick[n] : null;
+        CanonicalBrick Single(int i)
+        {
+            var brick = CanonicalBrick.From(BrickSpec.For(graph, i, 1));
+            layerHashes[i] = brick.Hash;
+            if (keptSingles is not null) keptSingles[i] = brick;
+            return brick;
+        }
 
         var pieces = new List<SplitPiece>();
         var begin = 0;
         while (begin < n) // Algorithm 1
         {
-            var piece = SplitModel(graph, begin, granularity, singles, accept);
+            // Algorithm 2 (SplitModel): the next G layers when they stand alone, else the first layer alone.
+            var end = Math.Min(begin + granularity, n);
+            SplitPiece piece;
+            if (end - begin > 1 && TryCandidate(graph, begin, end - begin, accept) is { } brick)
+            {
+                piece = new SplitPiece(begin, end - begin, brick);
+                for (var i = begin; i < end; i++) Single(i);
+            }
+            else
+            {
+                piece = new SplitPiece(begin, 1, Single(begin));
+            }
             pieces.Add(piece);
             begin += piece.LayerCount;
         }
 
         var windows = new List<SplitPiece>();
-        if (overlap)
+        if (keptSingles is not null)
         {
             for (var start = 0; start < n; start++)
             {
-                windows.Add(new SplitPiece(start, 1, singles[start]));
+                windows.Add(new SplitPiece(start, 1, keptSingles[start]));
                 for (var size = 2; size <= granularity && start + size <= n; size++)
                 {
                     var candidate = TryCandidate(graph, start, size, accept);
@@ -93,16 +114,7 @@ public static class ModelSplitter
                 }
             }
         }
-        return new ModelSplit(graph, granularity, pieces, windows, singles.Select(s => s.Hash).ToList());
-    }
-
-    /// <summary>Algorithm 2: the next G layers when they stand alone, else the first layer alone.</summary>
-    private static SplitPiece SplitModel(LayerGraph graph, int begin, int granularity, CanonicalBrick[] singles, Func<CanonicalBrick, bool>? accept)
-    {
-        var end = Math.Min(begin + granularity, graph.Layers.Count);
-        if (end - begin > 1 && TryCandidate(graph, begin, end - begin, accept) is { } brick)
-            return new SplitPiece(begin, end - begin, brick);
-        return new SplitPiece(begin, 1, singles[begin]);
+        return new ModelSplit(graph, granularity, pieces, windows, layerHashes);
     }
 
     private static CanonicalBrick? TryCandidate(LayerGraph graph, int begin, int count, Func<CanonicalBrick, bool>? accept)

@@ -10,7 +10,7 @@ public class InspectCommandTests
         using var temp = new TempFolder();
         var json = temp.File("stats.json");
         var png = temp.File("jaccard.png");
-        var (code, stdout, stderr) = CliProcess.Run("inspect", TestPaths.LightModel("resnet50"), TestPaths.LightModel("squeezenet"), "--json", json, "--plot", png);
+        var (code, stdout, stderr) = CliProcess.Run("inspect", TestPaths.LightModel("resnet50"), TestPaths.LightModel("squeezenet"), "--json", json, "--plot", png, "--source", "raw");
         Assert.True(code == 0, stderr);
         Assert.Contains("across models", stdout);
 

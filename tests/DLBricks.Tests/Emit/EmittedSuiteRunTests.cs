@@ -17,7 +17,7 @@ public sealed class EmittedSuiteRunTests : IDisposable
     [Fact]
     public void EmittedSuiteBuildsOfflineRunsTwoBricksAndImportsUnderTheRunningSystem()
     {
-        var split = SplitRunner.Run([TestPaths.LightModel("squeezenet")], new SplitOptions { Granularity = 1 }, Path.Combine(_root, "split"));
+        var split = SplitRunner.Run([TestPaths.LightModel("squeezenet")], new SplitOptions { Granularity = 1, Source = DLBricks.Graph.LayerSourceOptions.Raw }, Path.Combine(_root, "split"));
         var suite = BenchmarkSuiteEmitter.Emit(Path.Combine(_root, "split"), Path.Combine(_root, "suite"));
         Assert.Equal(split.UniqueBricks, suite.BrickCount);
         // The public brick set travels, the private recipes do not.

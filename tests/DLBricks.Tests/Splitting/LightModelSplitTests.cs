@@ -17,7 +17,7 @@ public class LightModelSplitTests
         var output = Path.Combine(Path.GetTempPath(), $"dlbricks-split-{name}-{g}-{Guid.NewGuid():N}");
         try
         {
-            var result = SplitRunner.Run([TestPaths.LightModel(name)], new SplitOptions { Granularity = g }, output);
+            var result = SplitRunner.Run([TestPaths.LightModel(name)], new SplitOptions { Granularity = g, Source = LayerSourceOptions.Raw }, output);
             var model = Assert.Single(result.Models);
             var graph = LayerGraphBuilder.Build(TestPaths.LightModel(name));
             Assert.Equal(graph.Layers.Count, model.Layers);
@@ -43,9 +43,27 @@ public class LightModelSplitTests
         }
     }
 
-    internal static void RunOnce(string path, BrickEntry brick)
+    public static IEnumerable<object[]> OptimizedCases() =>
+        from name in new[] { "resnet50", "squeezenet", "inception_v2", "shufflenet" } from g in new[] { 1, 3 } select new object[] { name, g };
+
+    [Theory]
+    [MemberData(nameof(OptimizedCases))]
+    public void OptimizedSourceBricksLoadAndRunWithoutReoptimization(string name, int g)
     {
-        using var options = new SessionOptions();
+        using var temp = new TempFolder();
+        var result = SplitRunner.Run([TestPaths.LightModel(name)], new SplitOptions { Granularity = g }, temp.File("out"));
+        var catalog = BrickCatalog.Load(temp.File("out"));
+        Assert.Equal(new LayerSourceInfo("optimized", "all"), catalog.Source);
+        // The runtime's own fusions are layers now: fewer layers than the raw graph, e.g. no separate BatchNormalization.
+        Assert.True(result.Models[0].Layers < LayerGraphBuilder.Build(TestPaths.LightModel(name)).Layers.Count);
+        Assert.DoesNotContain(catalog.Bricks, b => b.OpTypes.Contains("BatchNormalization"));
+        foreach (var brick in catalog.Bricks)
+            RunOnce(Path.Combine(temp.File("out"), brick.File), brick, GraphOptimizationLevel.ORT_DISABLE_ALL);
+    }
+
+    internal static void RunOnce(string path, BrickEntry brick, GraphOptimizationLevel level = GraphOptimizationLevel.ORT_ENABLE_ALL)
+    {
+        using var options = new SessionOptions { GraphOptimizationLevel = level };
         using var session = new InferenceSession(path, options);
         var inputs = brick.Inputs.Select(i => SyntheticTensor.Create(ElementTypes.FromName(i.ElementType), i.Shape,
             i.Values?.Select(v => (double)v).ToArray(), 7)).ToList();
