@@ -33,6 +33,17 @@ public sealed class EngineMeasurement
         store.RegisterConfiguration(configuration);
     }
 
+    /// <summary>
+    /// The engine with the CLI's defaults: CPU, one intra-op thread, sequential, session level <c>all</c>, BenchmarkDotNet's
+    /// default job (or the quick one) timed with the thread-CPU clock where the OS has it.
+    /// </summary>
+    public static EngineMeasurement WithDefaults(IResultStore store, bool quick = false, Func<string, ModelInputBindings>? bindings = null)
+    {
+        var job = quick ? BenchmarkJob.Quick : BenchmarkJob.Default;
+        if (ThreadCpuClock.Instance.IsAvailable) job = job.WithClock(MeasurementClock.ThreadCpu);
+        return new EngineMeasurement(store, new RunConfiguration("cpu", null, 1, 0, "sequential", "all", job.Name), job, bindings);
+    }
+
     /// <summary>The system results are stored under.</summary>
     public SystemFingerprint System => _bricks.System;
 
