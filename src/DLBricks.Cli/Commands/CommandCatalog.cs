@@ -10,5 +10,7 @@ internal static class CommandCatalog
         yield return SplitCommand.Create();
         yield return InspectCommand.Create();
         yield return new BenchCommand();
+        yield return AdviseCommand.Create();
+        yield return ResultsCommand.Create();
     }
 }
