@@ -347,7 +347,8 @@ public abstract class SqlResultStore : IResultStore
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;
         parameter.DbType = type;
-        parameter.Value = value ?? DBNull.Value;
+        // SQLite cannot store NaN; both engines store it as NULL and read NULL back as NaN, so exports match.
+        parameter.Value = value is null or double.NaN ? DBNull.Value : value;
         command.Parameters.Add(parameter);
     }
 
