@@ -162,13 +162,14 @@ public sealed class PostgresResultStoreTests(PostgresServer server)
         using var store2 = PostgresResultStore.Open(database);
         store1.RegisterSystem(System1);
         store1.RegisterConfiguration(Cpu);
-        var lease = TimeSpan.FromSeconds(1);
+        // Beats every lease / 3; a 2 s lease tolerates a beat delayed by 1.3 s on a loaded CI machine.
+        var lease = TimeSpan.FromSeconds(2);
         using var slow = store1.OpenQueue(System1.Key, Cpu.Key, "slow", lease);
         using var other = store2.OpenQueue(System1.Key, Cpu.Key, "other", lease);
         slow.Enqueue(["only"]);
         other.Enqueue(["only"]);
         Assert.Equal("only", slow.ClaimNext().Hash);
-        Thread.Sleep(lease * 2.5); // three times the lease passes; the heartbeat renews it
+        Thread.Sleep(lease * 2.5); // well past the first lease; the heartbeat renews it
         var claim = other.ClaimNext();
         Assert.Null(claim.Hash);
         Assert.NotNull(claim.RetryAfter);

@@ -137,6 +137,10 @@ internal static class ResultStoreSql
                     completed_at TIMESTAMP WITH TIME ZONE NULL,
                     PRIMARY KEY (brick_hash, system_key, configuration_key))
                 """),
+            // Claims scan only the open bricks of one system and configuration: done ones would make each claim O(catalog).
+            """
+            CREATE INDEX claims_open ON claims (system_key, configuration_key, brick_hash) WHERE completed_at IS NULL
+            """,
         ],
     ];
 
