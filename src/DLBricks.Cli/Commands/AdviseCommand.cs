@@ -46,7 +46,7 @@ internal static class AdviseCommand
             ModelAdvice advice;
             try
             {
-                using var results = store.Open(result);
+                using var results = store.Open(result, mustExist: true);
                 advice = Advisor.Advise(recipe, results);
             }
             catch (ResultStoreUnavailableException e)

@@ -52,9 +52,9 @@ internal sealed class BenchCommand : Command
                 return Fail(ExitCodes.InvalidInput, "--force cannot be combined with --worker: workers would undo each other's results.");
             if (lease < 1)
                 return Fail(ExitCodes.InvalidInput, $"--lease-seconds {lease}: must be at least 1.");
-            using var store = _store.Open(result);
-            if (worker && store is not IWorkQueueStore)
+            if (worker && !_store.IsShared(result))
                 return Fail(ExitCodes.InvalidInput, "--worker needs a shared store: --store postgresql://USER@HOST:PORT/DB.");
+            using var store = _store.Open(result);
             var runner = new BrickBenchmarkRunner(store, configuration, job);
             var options = new BrickBenchmarkOptions(Force: result.GetValue(_force));
             Console.WriteLine($"System {runner.System.Key}: {runner.System.CpuModel}, {runner.System.LogicalCores} cores, ONNX Runtime {runner.System.OnnxRuntimeVersion}");

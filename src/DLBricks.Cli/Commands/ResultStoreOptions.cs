@@ -44,11 +44,20 @@ internal sealed class ResultStoreOptions
     /// <exception cref="ArgumentException">Bad options.</exception>
     /// <exception cref="ResultStoreUnavailableException">The server cannot be reached.</exception>
     /// <exception cref="InvalidDataException">Unusable database.</exception>
-    public SqlResultStore Open(ParseResult result)
+    /// <param name="result">The parsed command line.</param>
+    /// <param name="mustExist">Refuse a SQLite file that does not exist yet (reading verbs), instead of creating an empty one.</param>
+    public SqlResultStore Open(ParseResult result, bool mustExist = false)
     {
         var (file, address) = Choose(result);
-        return address is not null ? PostgresResultStore.Open(address) : new SqliteResultStore(file!);
+        if (address is not null)
+            return PostgresResultStore.Open(address);
+        if (mustExist && !File.Exists(file))
+            throw new InvalidDataException($"{file}: no such results database.");
+        return new SqliteResultStore(file!);
     }
+
+    /// <summary>True when the chosen store is a shared PostgreSQL store (what <c>bench --worker</c> needs).</summary>
+    public bool IsShared(ParseResult result) => Choose(result).Address is not null;
 
     /// <summary>The chosen store, safe to print (no password).</summary>
     public string Describe(ParseResult result)

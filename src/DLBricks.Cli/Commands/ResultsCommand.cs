@@ -23,7 +23,7 @@ internal static class ResultsCommand
         var store = new ResultStoreOptions(defaultDb: null);
         var command = new Command("export", "Write everything a store holds to a JSON file.") { output };
         store.AddTo(command);
-        command.SetAction((result, _) => Task.FromResult(Run(store, result, results =>
+        command.SetAction((result, _) => Task.FromResult(Run(store, result, mustExist: true, results =>
         {
             var archive = results.Export();
             var path = result.GetValue(output)!;
@@ -41,23 +41,28 @@ internal static class ResultsCommand
         var store = new ResultStoreOptions(defaultDb: null);
         var command = new Command("import", "Add the results of a JSON file to a store (idempotent).") { input };
         store.AddTo(command);
-        command.SetAction((result, _) => Task.FromResult(Run(store, result, results =>
+        command.SetAction((result, _) => Task.FromResult(CliErrors.Run(() =>
         {
+            // Read and check the whole file before touching the store: a bad file writes nothing anywhere.
             var path = result.GetValue(input)!;
-            var counts = results.Import(ResultsArchive.Load(path));
-            Console.WriteLine($"imported {path} into {results.Location}: {counts.Systems} systems, {counts.Configurations} configurations, " +
-                              $"{counts.Results} results, {counts.Calibrations} calibrations added or updated");
-            return ExitCodes.Success;
+            var archive = ResultsArchive.Load(path);
+            return Run(store, result, mustExist: false, results =>
+            {
+                var counts = results.Import(archive);
+                Console.WriteLine($"imported {path} into {results.Location}: {counts.Systems} systems, {counts.Configurations} configurations, " +
+                                  $"{counts.Results} results, {counts.Calibrations} calibrations added or updated");
+                return ExitCodes.Success;
+            });
         })));
         return command;
     }
 
-    private static int Run(ResultStoreOptions store, ParseResult result, Func<SqlResultStore, int> action) => CliErrors.Run(() =>
+    private static int Run(ResultStoreOptions store, ParseResult result, bool mustExist, Func<SqlResultStore, int> action) => CliErrors.Run(() =>
     {
         try
         {
             store.Validate(result);
-            using var results = store.Open(result);
+            using var results = store.Open(result, mustExist);
             return action(results);
         }
         catch (ArgumentException e)
