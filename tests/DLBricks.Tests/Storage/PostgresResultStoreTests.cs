@@ -155,6 +155,29 @@ public sealed class PostgresResultStoreTests(PostgresServer server)
     }
 
     [Fact]
+    public void WorkersOfDifferentSystemsDoNotBlockEachOther()
+    {
+        var database = server.CreateDatabase();
+        using var store1 = PostgresResultStore.Open(database);
+        using var store2 = PostgresResultStore.Open(database);
+        store1.RegisterSystem(System1);
+        store1.RegisterSystem(System2);
+        store1.RegisterConfiguration(Cpu);
+        var lease = TimeSpan.FromMinutes(1);
+        using var first = store1.OpenQueue(System1.Key, Cpu.Key, "a", lease);
+        using var second = store2.OpenQueue(System2.Key, Cpu.Key, "b", lease);
+        first.Enqueue(["shared"]);
+        second.Enqueue(["shared"]);
+        // The same brick is claimed on both systems at once: their rows differ, so neither waits for the other.
+        Assert.Equal("shared", first.ClaimNext().Hash);
+        Assert.Equal("shared", second.ClaimNext().Hash);
+        Assert.True(second.Complete(new BrickResult("shared", System2.Key, Cpu.Key, Stats, null, DateTimeOffset.UtcNow)));
+        Assert.True(first.Complete(new BrickResult("shared", System1.Key, Cpu.Key, Stats, null, DateTimeOffset.UtcNow)));
+        Assert.True(first.ClaimNext().IsDrained);
+        Assert.True(second.ClaimNext().IsDrained);
+    }
+
+    [Fact]
     public void HeartbeatKeepsASlowBrickWithItsWorker()
     {
         var database = server.CreateDatabase();
