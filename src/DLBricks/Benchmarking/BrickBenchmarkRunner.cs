@@ -149,7 +149,7 @@ public sealed class BrickBenchmarkRunner
         {
             LatencyMeasurer Measurer()
             {
-                reports ??= new BenchmarkReportWriter(options.RunFolder ?? BenchmarkReportWriter.NewRunFolder(folder));
+                reports ??= new BenchmarkReportWriter(options.RunFolder ?? RunFolderFor(folder, queue));
                 return new LatencyMeasurer(Job, reports);
             }
 
@@ -209,6 +209,16 @@ public sealed class BrickBenchmarkRunner
             skipped = bricks.Count - measured - failures.Count; // measured by other workers or earlier runs
         return new BrickBenchmarkSummary(System, Configuration, bricks.Count, measured, skipped, failures, calibration,
             reports?.Folder, clock.Elapsed, cancelled);
+    }
+
+    /// <summary>Workers starting together (or sharing the folder over the network) each get their own report folder.</summary>
+    private static string RunFolderFor(string folder, IBrickWorkQueue? queue)
+    {
+        var run = BenchmarkReportWriter.NewRunFolder(folder);
+        if (queue is null)
+            return run;
+        var worker = new string(queue.WorkerId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
+        return run + "-" + worker;
     }
 
     /// <summary>Claims bricks until the queue is drained, waiting while other workers hold the last ones.</summary>

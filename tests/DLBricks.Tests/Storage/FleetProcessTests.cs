@@ -70,6 +70,10 @@ public sealed partial class FleetProcessTests(PostgresServer server) : IDisposab
             var bySurvivors = survivors.Sum(w => w.MeasuredCount());
             var byKilled = workers.Where(w => w.Killed).Sum(w => Completed(database, w.Id));
             Assert.Equal(bricks.Count, bySurvivors + byKilled);
+
+            // Workers sharing the split folder keep their BenchmarkDotNet reports apart.
+            var runs = Directory.GetDirectories(Path.Combine(_folder, "runs")).Select(Path.GetFileName).ToList();
+            Assert.All(survivors, w => Assert.Contains(runs, r => r!.EndsWith("-" + w.Id, StringComparison.Ordinal)));
         }
         finally
         {
