@@ -9,7 +9,10 @@ namespace DLBricks.Cli.Commands;
 internal sealed class BenchCommand : Command
 {
     private readonly Argument<string> _folder = new("DIR") { Description = "Split output folder holding catalog.json and bricks/." };
-    private readonly Option<string> _db = new("--db") { Description = "Results database (SQLite).", DefaultValueFactory = _ => "dlbricks.db" };
+    private readonly ResultStoreOptions _store = new();
+    private readonly Option<bool> _worker = new("--worker") { Description = "Share the bricks with other workers of the same --store: claim one brick at a time until none is left." };
+    private readonly Option<string?> _workerId = new("--worker-id") { Description = "Name of this worker in the queue (default HOST-PID)." };
+    private readonly Option<int> _leaseSeconds = new("--lease-seconds") { Description = "How long a claimed brick stays with a worker that stops renewing it (killed) before another takes it up.", DefaultValueFactory = _ => 120 };
     private readonly Option<string> _ep = new("--ep") { Description = "Execution provider: cpu or cuda[:DEVICE].", DefaultValueFactory = _ => "cpu" };
     private readonly Option<int> _threads = new("--threads") { Description = "Intra-op threads (0 = ONNX Runtime default).", DefaultValueFactory = _ => 1 };
     private readonly Option<int> _interThreads = new("--inter-threads") { Description = "Inter-op threads (0 = ONNX Runtime default)." };
@@ -27,7 +30,8 @@ internal sealed class BenchCommand : Command
     public BenchCommand() : base("bench", "Benchmark every brick of a split output folder with BenchmarkDotNet on ONNX Runtime and store the results.")
     {
         Arguments.Add(_folder);
-        foreach (var option in new Option[] { _db, _ep, _threads, _interThreads, _mode, _level, _quick, _clock, _force })
+        _store.AddTo(this);
+        foreach (var option in new Option[] { _ep, _threads, _interThreads, _mode, _level, _quick, _clock, _force, _worker, _workerId, _leaseSeconds })
             Options.Add(option);
         // Run off the invoking thread so System.CommandLine can see Ctrl+C: the runner stops after the brick in flight.
         SetAction((result, cancellationToken) => Task.Run(() => Invoke(result, cancellationToken), CancellationToken.None));
@@ -50,18 +54,42 @@ internal sealed class BenchCommand : Command
             SessionOptionsFactory.EnsureAvailable(configuration);
             if (!Directory.Exists(folder))
                 return Fail(ExitCodes.InvalidInput, $"{folder}: no such folder.");
-            using var store = new SqliteResultStore(result.GetValue(_db)!);
+            _store.Validate(result);
+            var worker = result.GetValue(_worker);
+            var lease = result.GetValue(_leaseSeconds);
+            if (worker && result.GetValue(_force))
+                return Fail(ExitCodes.InvalidInput, "--force cannot be combined with --worker: workers would undo each other's results.");
+            if (lease < 1)
+                return Fail(ExitCodes.InvalidInput, $"--lease-seconds {lease}: must be at least 1.");
+            if (worker && !_store.IsShared(result))
+                return Fail(ExitCodes.InvalidInput, "--worker needs a shared store: --store postgresql://USER@HOST:PORT/DB.");
+            using var store = _store.Open(result);
             var runner = new BrickBenchmarkRunner(store, configuration, job);
             var options = new BrickBenchmarkOptions(Force: result.GetValue(_force));
             Console.WriteLine($"System {runner.System.Key}: {runner.System.CpuModel}, {runner.System.LogicalCores} cores, ONNX Runtime {runner.System.OnnxRuntimeVersion}");
             Console.WriteLine($"Configuration {configuration.Key}: {Describe(configuration)}");
-            var summary = BenchProgressView.Run(progress => runner.Run(folder, options, progress, cancellationToken));
-            PrintSummary(summary, store.Path);
+            BrickBenchmarkSummary summary;
+            if (worker)
+            {
+                var workerId = result.GetValue(_workerId) ?? $"{Environment.MachineName}-{Environment.ProcessId}";
+                using var queue = ((IWorkQueueStore)store).OpenQueue(runner.System.Key, configuration.Key, workerId, TimeSpan.FromSeconds(lease));
+                Console.WriteLine($"Worker {workerId}: claiming bricks from {store.Location} (lease {lease} s)");
+                summary = BenchProgressView.Run(progress => runner.RunWorker(folder, queue, options, progress, cancellationToken));
+            }
+            else
+            {
+                summary = BenchProgressView.Run(progress => runner.Run(folder, options, progress, cancellationToken));
+            }
+            PrintSummary(summary, store.Location, worker);
             if (summary.Cancelled)
                 return ExitCodes.Cancelled;
             return summary.Failures.Count > 0 ? ExitCodes.PartialFailure : ExitCodes.Success;
         }
         catch (ExecutionProviderUnavailableException e)
+        {
+            return Fail(ExitCodes.Unavailable, e.Message);
+        }
+        catch (ResultStoreUnavailableException e)
         {
             return Fail(ExitCodes.Unavailable, e.Message);
         }
@@ -72,6 +100,11 @@ internal sealed class BenchCommand : Command
         catch (InvalidDataException e)
         {
             return Fail(ExitCodes.InvalidInput, e.Message);
+        }
+        catch (System.Data.Common.DbException e)
+        {
+            // The store went away mid-run (server restart, network): every result stored so far is kept.
+            return Fail(ExitCodes.Unavailable, $"{_store.Describe(result)}: {_store.Redact(result, e.Message)}");
         }
     }
 
@@ -100,9 +133,10 @@ internal sealed class BenchCommand : Command
         => $"ep={c.ExecutionProvider}{(c.DeviceId is { } d ? $":{d}" : "")}, threads={c.IntraOpThreads}, inter-threads={c.InterOpThreads}, " +
            $"mode={c.ExecutionMode}, level={c.OptimizationLevel}, job={c.Job}";
 
-    private static void PrintSummary(BrickBenchmarkSummary summary, string database)
+    private static void PrintSummary(BrickBenchmarkSummary summary, string database, bool worker)
     {
-        Console.WriteLine($"{summary.Total} bricks: {summary.Measured} measured, {summary.Skipped} already in the database, " +
+        var others = worker ? "measured by other workers or earlier runs" : "already in the database";
+        Console.WriteLine($"{summary.Total} bricks: {summary.Measured} measured, {summary.Skipped} {others}, " +
                           $"{summary.Failures.Count} failed in {summary.Elapsed.TotalSeconds:F1} s.");
         if (summary.Calibration is { } calibration)
             Console.WriteLine($"Harness cost per call (Identity model): median {calibration.Median * 1000:F2} µs, trimmed mean {calibration.TrimmedMean * 1000:F2} µs.");

@@ -14,5 +14,7 @@ internal static class CommandCatalog
         yield return ValidateCommand.Create();
         yield return EmitCommand.Create();
         yield return ImportResultsCommand.Create();
+        yield return AdviseCommand.Create();
+        yield return ResultsCommand.Create();
     }
 }

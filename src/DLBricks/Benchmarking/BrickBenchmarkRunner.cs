@@ -99,8 +99,31 @@ public sealed class BrickBenchmarkRunner
     /// <exception cref="ExecutionProviderUnavailableException">The configuration's provider is missing; nothing was written.</exception>
     public BrickBenchmarkSummary Run(string catalogFolder, BrickBenchmarkOptions? options = null,
         IProgress<BrickBenchmarkProgress>? progress = null, CancellationToken cancellationToken = default)
+        => Execute(catalogFolder, queue: null, options ?? new BrickBenchmarkOptions(), progress, cancellationToken);
+
+    /// <summary>
+    /// Benchmarks the bricks of <paramref name="catalogFolder"/> as one of many workers sharing <paramref name="queue"/>: each
+    /// brick is claimed before it is measured and its result stored together with the claim's completion, so every brick is
+    /// measured once per system and configuration however many workers run. Returns when no brick is left to claim or wait for.
+    /// </summary>
+    /// <param name="catalogFolder">Split output folder; every worker of the queue must use the same catalog (or one with the same bricks).</param>
+    /// <param name="queue">The queue of this runner's system and configuration (see <see cref="IWorkQueueStore.OpenQueue"/>).</param>
+    /// <param name="options">Run folder; <see cref="BrickBenchmarkOptions.Force"/> is not supported with a queue.</param>
+    /// <param name="progress">Progress of this worker's bricks.</param>
+    /// <param name="cancellationToken">Stops after the brick in flight; a brick claimed but not started is given back.</param>
+    /// <exception cref="ArgumentException"><see cref="BrickBenchmarkOptions.Force"/> was set.</exception>
+    public BrickBenchmarkSummary RunWorker(string catalogFolder, IBrickWorkQueue queue, BrickBenchmarkOptions? options = null,
+        IProgress<BrickBenchmarkProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         options ??= new BrickBenchmarkOptions();
+        if (options.Force)
+            throw new ArgumentException("--force cannot be combined with a shared work queue: workers would undo each other's results.", nameof(options));
+        return Execute(catalogFolder, queue, options, progress, cancellationToken);
+    }
+
+    private BrickBenchmarkSummary Execute(string catalogFolder, IBrickWorkQueue? queue, BrickBenchmarkOptions options,
+        IProgress<BrickBenchmarkProgress>? progress, CancellationToken cancellationToken)
+    {
         var catalog = BrickCatalog.Load(catalogFolder);
         var folder = Directory.Exists(catalogFolder) ? catalogFolder : Path.GetDirectoryName(Path.GetFullPath(catalogFolder))!;
         // Fail before touching the store when the provider cannot be used at all.
@@ -109,6 +132,7 @@ public sealed class BrickBenchmarkRunner
         _store.RegisterSystem(System);
         _store.RegisterConfiguration(Configuration);
         var bricks = catalog.Bricks.DistinctBy(b => b.Hash).ToList();
+        queue?.Enqueue(bricks.Select(b => b.Hash).ToList());
         var done = options.Force
             ? new HashSet<string>()
             : _store.GetResults(System.Key, Configuration.Key).Keys.ToHashSet(StringComparer.Ordinal);
@@ -125,7 +149,7 @@ public sealed class BrickBenchmarkRunner
         {
             LatencyMeasurer Measurer()
             {
-                reports ??= new BenchmarkReportWriter(options.RunFolder ?? BenchmarkReportWriter.NewRunFolder(folder));
+                reports ??= new BenchmarkReportWriter(options.RunFolder ?? RunFolderFor(folder, queue));
                 return new LatencyMeasurer(Job, reports);
             }
 
@@ -135,15 +159,20 @@ public sealed class BrickBenchmarkRunner
                 _store.SaveCalibration(System.Key, Configuration.Key, calibration);
             }
 
-            foreach (var brick in bricks)
+            // Alone, the runner walks the catalog; as a worker, it measures whatever the queue hands it.
+            var work = queue is null
+                ? bricks.Select(b => (Brick: b, Skip: done.Contains(b.Hash)))
+                : Claims(queue, bricks.ToDictionary(b => b.Hash, StringComparer.Ordinal), cancellationToken);
+            foreach (var (brick, skip) in work)
             {
                 if (cancellationToken.IsCancellationRequested)
                 {
+                    queue?.Release(brick.Hash);
                     cancelled = true;
                     break;
                 }
                 BrickOutcome outcome;
-                if (done.Contains(brick.Hash))
+                if (skip)
                 {
                     outcome = new BrickOutcome(brick.Hash, BrickOutcomeKind.Skipped, null, null, TimeSpan.Zero);
                     skipped++;
@@ -153,24 +182,62 @@ public sealed class BrickBenchmarkRunner
                     progress?.Report(new BrickBenchmarkProgress(completed, bricks.Count, brick.Hash, null, clock.Elapsed,
                         Remaining(measuringTime, measured + failures.Count, toMeasure)));
                     outcome = Measure(folder, brick, Measurer(), catalog.Source);
-                    _store.Save(new BrickResult(brick.Hash, System.Key, Configuration.Key, outcome.Statistics, outcome.Error, DateTimeOffset.UtcNow));
+                    var result = new BrickResult(brick.Hash, System.Key, Configuration.Key, outcome.Statistics, outcome.Error, DateTimeOffset.UtcNow);
                     measuringTime += outcome.WallTime;
+                    if (queue is null)
+                        _store.Save(result);
+                    else if (!queue.Complete(result))
+                        // The lease ran out and another worker owns the brick now; its result is the one kept.
+                        outcome = outcome with { Kind = BrickOutcomeKind.Skipped };
                     if (outcome.Kind == BrickOutcomeKind.Failed)
                         failures.Add(outcome);
-                    else
+                    else if (outcome.Kind == BrickOutcomeKind.Measured)
                         measured++;
                 }
                 completed++;
-                progress?.Report(new BrickBenchmarkProgress(completed, bricks.Count, null, outcome, clock.Elapsed,
+                progress?.Report(new BrickBenchmarkProgress(completed, queue is null ? bricks.Count : toMeasure, null, outcome, clock.Elapsed,
                     Remaining(measuringTime, measured + failures.Count, toMeasure)));
             }
+            if (queue is not null && cancellationToken.IsCancellationRequested)
+                cancelled = true; // stopped while waiting for other workers' leases
         }
         finally
         {
             reports?.Dispose();
         }
+        if (queue is not null)
+            skipped = bricks.Count - measured - failures.Count; // measured by other workers or earlier runs
         return new BrickBenchmarkSummary(System, Configuration, bricks.Count, measured, skipped, failures, calibration,
             reports?.Folder, clock.Elapsed, cancelled);
+    }
+
+    /// <summary>Workers starting together (or sharing the folder over the network) each get their own report folder.</summary>
+    private static string RunFolderFor(string folder, IBrickWorkQueue? queue)
+    {
+        var run = BenchmarkReportWriter.NewRunFolder(folder);
+        if (queue is null)
+            return run;
+        var worker = new string(queue.WorkerId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
+        return run + "-" + worker;
+    }
+
+    /// <summary>Claims bricks until the queue is drained, waiting while other workers hold the last ones.</summary>
+    private static IEnumerable<(BrickEntry Brick, bool Skip)> Claims(IBrickWorkQueue queue, IReadOnlyDictionary<string, BrickEntry> bricks,
+        CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var claim = queue.ClaimNext();
+            if (claim.Hash is { } hash)
+            {
+                yield return (bricks[hash], false);
+                continue;
+            }
+            if (claim.RetryAfter is not { } wait)
+                yield break;
+            // Another worker holds a brick; if it dies, its lease runs out and this worker takes the brick up.
+            cancellationToken.WaitHandle.WaitOne(wait);
+        }
     }
 
     /// <summary>Measures the harness's fixed per-call cost on the empty Identity model under this runner's configuration and job.</summary>

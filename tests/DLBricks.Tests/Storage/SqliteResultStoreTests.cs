@@ -93,7 +93,7 @@ public sealed class SqliteResultStoreTests : IDisposable
             connection.Open();
             Exec(connection, ResultStoreSql.CreateSchemaVersionTable);
             foreach (var statement in ResultStoreSql.Migrations[0])
-                Exec(connection, statement);
+                Exec(connection, statement.Sqlite);
             Exec(connection, "INSERT INTO schema_version (version) VALUES (1)");
             Exec(connection, $"INSERT INTO systems VALUES ('{System1.Key}', 'cpu', 2, 1, 'os', 'net', 'ort')");
             Exec(connection, $"INSERT INTO configurations VALUES ('{Cpu.Key}', 'cpu', NULL, 1, 0, 'sequential', 'all', 'quick')");

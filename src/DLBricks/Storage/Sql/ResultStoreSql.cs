@@ -1,14 +1,36 @@
 namespace DLBricks.Storage.Sql;
 
+/// <summary>The SQL engines the result stores speak.</summary>
+public enum SqlDialect
+{
+    /// <summary>SQLite (Microsoft.Data.Sqlite).</summary>
+    Sqlite,
+    /// <summary>PostgreSQL (Npgsql).</summary>
+    PostgreSql,
+}
+
+/// <summary>One statement in both dialects; most statements are the same text for both.</summary>
+/// <param name="Sqlite">The SQLite text.</param>
+/// <param name="PostgreSql">The PostgreSQL text.</param>
+public readonly record struct DialectSql(string Sqlite, string PostgreSql)
+{
+    /// <summary>The text for <paramref name="dialect"/>.</summary>
+    public string For(SqlDialect dialect) => dialect == SqlDialect.Sqlite ? Sqlite : PostgreSql;
+
+    /// <summary>A statement both engines accept as written.</summary>
+    public static implicit operator DialectSql(string shared) => new(shared, shared);
+}
+
 /// <summary>
-/// Every SQL statement of the result stores, in one place. The statements stick to the dialect SQLite and PostgreSQL share
-/// (<c>ON CONFLICT ... DO UPDATE</c>, named parameters, no engine-specific types) so a PostgreSQL store can reuse the schema
-/// and the queries; only the parameter prefix and the connection differ.
+/// Every SQL statement of the result stores, in one place. Most statements stick to the dialect SQLite and PostgreSQL share
+/// (<c>ON CONFLICT ... DO UPDATE</c>, named <c>@parameters</c>, no engine-specific types); where the engines differ, the two
+/// texts are a <see cref="DialectSql"/> pair written next to each other, so the schemas cannot drift apart. Statements only
+/// PostgreSQL runs (the shared work queue) are at the end and say so in their name.
 /// </summary>
 internal static class ResultStoreSql
 {
     /// <summary>Schema version this code writes; stores refuse databases of a newer version.</summary>
-    public const int CurrentSchemaVersion = 2;
+    public const int CurrentSchemaVersion = 3;
 
     public const string CreateSchemaVersionTable =
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)";
@@ -21,7 +43,7 @@ internal static class ResultStoreSql
     /// Migration scripts by the version they produce: entry <c>i</c> takes a database from version <c>i</c> to <c>i + 1</c>.
     /// Append only; never edit a script that has shipped.
     /// </summary>
-    public static IReadOnlyList<string[]> Migrations { get; } =
+    public static IReadOnlyList<DialectSql[]> Migrations { get; } =
     [
         // 0 -> 1: systems, configurations and brick results.
         [
@@ -88,7 +110,48 @@ internal static class ResultStoreSql
                 PRIMARY KEY (system_key, configuration_key))
             """,
         ],
+        // 2 -> 3: the shared work queue of `bench --worker`: one row per brick to measure on a system and configuration,
+        // leased by one worker at a time. Lease times are the server's clock (PostgreSQL), so machines need not agree on time.
+        // SQLite stores never run the queue; they carry the table so both engines have one schema.
+        [
+            new DialectSql(
+                Sqlite: """
+                CREATE TABLE claims (
+                    brick_hash TEXT NOT NULL,
+                    system_key TEXT NOT NULL REFERENCES systems (system_key),
+                    configuration_key TEXT NOT NULL REFERENCES configurations (configuration_key),
+                    worker_id TEXT NULL,
+                    lease_expires_at TEXT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    completed_at TEXT NULL,
+                    PRIMARY KEY (brick_hash, system_key, configuration_key))
+                """,
+                PostgreSql: """
+                CREATE TABLE claims (
+                    brick_hash TEXT NOT NULL,
+                    system_key TEXT NOT NULL REFERENCES systems (system_key),
+                    configuration_key TEXT NOT NULL REFERENCES configurations (configuration_key),
+                    worker_id TEXT NULL,
+                    lease_expires_at TIMESTAMP WITH TIME ZONE NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    completed_at TIMESTAMP WITH TIME ZONE NULL,
+                    PRIMARY KEY (brick_hash, system_key, configuration_key))
+                """),
+            // Claims scan only the open bricks of one system and configuration: done ones would make each claim O(catalog).
+            """
+            CREATE INDEX claims_open ON claims (system_key, configuration_key, brick_hash) WHERE completed_at IS NULL
+            """,
+        ],
     ];
+
+    /// <summary>
+    /// Serializes schema migrations between processes opening the same database at once (several workers starting together).
+    /// SQLite takes its write lock with the first write of the transaction, so it needs nothing; PostgreSQL takes a
+    /// transaction-scoped advisory lock (the number is arbitrary but fixed: "DLBr" in ASCII).
+    /// </summary>
+    public static readonly DialectSql LockSchema = new(
+        Sqlite: "",
+        PostgreSql: "SELECT pg_advisory_xact_lock(1145848434)");
 
     public const string UpsertSystem =
         """
@@ -104,6 +167,39 @@ internal static class ResultStoreSql
         VALUES (@configuration_key, @execution_provider, @device_id, @intra_op_threads, @inter_op_threads,
                 @execution_mode, @optimization_level, @job)
         ON CONFLICT (configuration_key) DO NOTHING
+        """;
+
+    /// <summary>Every system, whether or not it has results (export).</summary>
+    public const string SelectAllSystems =
+        """
+        SELECT system_key, cpu_model, logical_cores, memory_bytes, operating_system, dotnet_version, onnxruntime_version
+        FROM systems ORDER BY system_key
+        """;
+
+    /// <summary>Every configuration, whether or not it has results (export).</summary>
+    public const string SelectAllConfigurations =
+        """
+        SELECT configuration_key, execution_provider, device_id, intra_op_threads, inter_op_threads, execution_mode,
+               optimization_level, job
+        FROM configurations ORDER BY configuration_key
+        """;
+
+    /// <summary>Every result of every system and configuration (export).</summary>
+    public const string SelectAllResults =
+        """
+        SELECT brick_hash, mean_ms, median_ms, stddev_ms, p90_ms, p95_ms, ci_lower_ms, ci_upper_ms, trimmed_mean_ms, n,
+               min_ms, max_ms, error, measured_at, system_key, configuration_key
+        FROM results
+        ORDER BY system_key, configuration_key, brick_hash
+        """;
+
+    /// <summary>Every calibration (export).</summary>
+    public const string SelectAllCalibrations =
+        """
+        SELECT mean_ms, median_ms, stddev_ms, p90_ms, p95_ms, ci_lower_ms, ci_upper_ms, trimmed_mean_ms, n, min_ms, max_ms,
+               measured_at, system_key, configuration_key
+        FROM calibrations
+        ORDER BY system_key, configuration_key
         """;
 
     public const string HasResult =
@@ -123,6 +219,24 @@ internal static class ResultStoreSql
             p90_ms = excluded.p90_ms, p95_ms = excluded.p95_ms, ci_lower_ms = excluded.ci_lower_ms,
             ci_upper_ms = excluded.ci_upper_ms, trimmed_mean_ms = excluded.trimmed_mean_ms, n = excluded.n,
             min_ms = excluded.min_ms, max_ms = excluded.max_ms, error = excluded.error, measured_at = excluded.measured_at
+        """;
+
+    /// <summary>
+    /// Import of a result from another store: adds it when missing and replaces only an older one, so importing the same
+    /// file twice changes nothing (timestamps are UTC round-trip strings, which sort as times).
+    /// </summary>
+    public const string ImportResult =
+        """
+        INSERT INTO results (brick_hash, system_key, configuration_key, mean_ms, median_ms, stddev_ms, p90_ms, p95_ms,
+                             ci_lower_ms, ci_upper_ms, trimmed_mean_ms, n, min_ms, max_ms, error, measured_at)
+        VALUES (@brick_hash, @system_key, @configuration_key, @mean_ms, @median_ms, @stddev_ms, @p90_ms, @p95_ms,
+                @ci_lower_ms, @ci_upper_ms, @trimmed_mean_ms, @n, @min_ms, @max_ms, @error, @measured_at)
+        ON CONFLICT (brick_hash, system_key, configuration_key) DO UPDATE SET
+            mean_ms = excluded.mean_ms, median_ms = excluded.median_ms, stddev_ms = excluded.stddev_ms,
+            p90_ms = excluded.p90_ms, p95_ms = excluded.p95_ms, ci_lower_ms = excluded.ci_lower_ms,
+            ci_upper_ms = excluded.ci_upper_ms, trimmed_mean_ms = excluded.trimmed_mean_ms, n = excluded.n,
+            min_ms = excluded.min_ms, max_ms = excluded.max_ms, error = excluded.error, measured_at = excluded.measured_at
+        WHERE results.measured_at < excluded.measured_at
         """;
 
     public const string SelectResults =
@@ -158,10 +272,99 @@ internal static class ResultStoreSql
             min_ms = excluded.min_ms, max_ms = excluded.max_ms, measured_at = excluded.measured_at
         """;
 
+    /// <summary>Import of a calibration: like <see cref="ImportResult"/>, only a newer one replaces what is stored.</summary>
+    public const string ImportCalibration =
+        """
+        INSERT INTO calibrations (system_key, configuration_key, mean_ms, median_ms, stddev_ms, p90_ms, p95_ms,
+                                  ci_lower_ms, ci_upper_ms, trimmed_mean_ms, n, min_ms, max_ms, measured_at)
+        VALUES (@system_key, @configuration_key, @mean_ms, @median_ms, @stddev_ms, @p90_ms, @p95_ms,
+                @ci_lower_ms, @ci_upper_ms, @trimmed_mean_ms, @n, @min_ms, @max_ms, @measured_at)
+        ON CONFLICT (system_key, configuration_key) DO UPDATE SET
+            mean_ms = excluded.mean_ms, median_ms = excluded.median_ms, stddev_ms = excluded.stddev_ms,
+            p90_ms = excluded.p90_ms, p95_ms = excluded.p95_ms, ci_lower_ms = excluded.ci_lower_ms,
+            ci_upper_ms = excluded.ci_upper_ms, trimmed_mean_ms = excluded.trimmed_mean_ms, n = excluded.n,
+            min_ms = excluded.min_ms, max_ms = excluded.max_ms, measured_at = excluded.measured_at
+        WHERE calibrations.measured_at < excluded.measured_at
+        """;
+
     public const string SelectCalibration =
         """
         SELECT mean_ms, median_ms, stddev_ms, p90_ms, p95_ms, ci_lower_ms, ci_upper_ms, trimmed_mean_ms, n, min_ms, max_ms
         FROM calibrations
         WHERE system_key = @system_key AND configuration_key = @configuration_key
+        """;
+
+    // ---- PostgreSQL only: the shared work queue of `bench --worker`. Lease times use the server's clock. ----
+
+    /// <summary>Adds the catalog's bricks to the queue of a system and configuration (idempotent; PostgreSQL only).</summary>
+    public const string PostgreSqlEnqueue =
+        """
+        INSERT INTO claims (brick_hash, system_key, configuration_key)
+        SELECT h, @system_key, @configuration_key FROM unnest(@hashes) AS h
+        ON CONFLICT (brick_hash, system_key, configuration_key) DO NOTHING
+        """;
+
+    /// <summary>Marks queued bricks that already have a result (from an earlier, non-queued run) as done (PostgreSQL only).</summary>
+    public const string PostgreSqlCompleteMeasured =
+        """
+        UPDATE claims c SET completed_at = clock_timestamp(), lease_expires_at = NULL
+        WHERE c.system_key = @system_key AND c.configuration_key = @configuration_key AND c.completed_at IS NULL
+          AND EXISTS (SELECT 1 FROM results r
+                      WHERE r.brick_hash = c.brick_hash AND r.system_key = c.system_key AND r.configuration_key = c.configuration_key)
+        """;
+
+    /// <summary>
+    /// Claims the next brick nobody holds: not done and never leased or leased by a worker whose lease ran out. Rows other
+    /// workers are claiming at this instant are skipped, not waited for (PostgreSQL only).
+    /// </summary>
+    public const string PostgreSqlClaimNext =
+        """
+        UPDATE claims c
+        SET worker_id = @worker_id, lease_expires_at = clock_timestamp() + make_interval(secs => @lease_seconds),
+            attempts = c.attempts + 1
+        WHERE (c.brick_hash, c.system_key, c.configuration_key) IN (
+            SELECT q.brick_hash, q.system_key, q.configuration_key FROM claims q
+            WHERE q.system_key = @system_key AND q.configuration_key = @configuration_key AND q.brick_hash = ANY(@hashes)
+              AND q.completed_at IS NULL AND (q.lease_expires_at IS NULL OR q.lease_expires_at < clock_timestamp())
+            ORDER BY q.brick_hash
+            LIMIT 1
+            FOR UPDATE SKIP LOCKED)
+        RETURNING c.brick_hash, c.attempts
+        """;
+
+    /// <summary>Bricks of the catalog not done yet, and seconds until the first running lease ends (PostgreSQL only).</summary>
+    public const string PostgreSqlPending =
+        """
+        SELECT COUNT(*), EXTRACT(EPOCH FROM MIN(lease_expires_at) - clock_timestamp())::DOUBLE PRECISION
+        FROM claims
+        WHERE system_key = @system_key AND configuration_key = @configuration_key AND brick_hash = ANY(@hashes)
+          AND completed_at IS NULL
+        """;
+
+    /// <summary>Extends the lease of a brick this worker still holds (PostgreSQL only).</summary>
+    public const string PostgreSqlRenewLease =
+        """
+        UPDATE claims SET lease_expires_at = clock_timestamp() + make_interval(secs => @lease_seconds)
+        WHERE brick_hash = @brick_hash AND system_key = @system_key AND configuration_key = @configuration_key
+          AND worker_id = @worker_id AND completed_at IS NULL
+        """;
+
+    /// <summary>
+    /// Marks a brick done, in the transaction that stores its result; no row means another worker took the brick over
+    /// after this worker's lease ran out, and the result is rolled back so the brick keeps exactly one (PostgreSQL only).
+    /// </summary>
+    public const string PostgreSqlCompleteClaim =
+        """
+        UPDATE claims SET completed_at = clock_timestamp(), lease_expires_at = NULL
+        WHERE brick_hash = @brick_hash AND system_key = @system_key AND configuration_key = @configuration_key
+          AND worker_id = @worker_id AND completed_at IS NULL
+        """;
+
+    /// <summary>Gives a brick back unmeasured (cancelled worker) so the next claim takes it at once (PostgreSQL only).</summary>
+    public const string PostgreSqlReleaseClaim =
+        """
+        UPDATE claims SET worker_id = NULL, lease_expires_at = NULL
+        WHERE brick_hash = @brick_hash AND system_key = @system_key AND configuration_key = @configuration_key
+          AND worker_id = @worker_id AND completed_at IS NULL
         """;
 }
