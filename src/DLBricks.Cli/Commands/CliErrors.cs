@@ -21,6 +21,11 @@ internal static class CliErrors
             Console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Unavailable;
         }
+        catch (DLBricks.Storage.ResultStoreUnavailableException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Unavailable;
+        }
         catch (InvalidDataException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");

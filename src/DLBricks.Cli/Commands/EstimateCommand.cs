@@ -20,7 +20,7 @@ internal static class EstimateCommand
     public static Command Create(Func<string, bool, IResultStore>? openStore = null)
     {
         var models = new Argument<string[]>("MODEL") { Description = "ONNX models (or recipe .json files / split folders).", Arity = ArgumentArity.OneOrMore };
-        var db = new Option<string>("--db") { Description = "Results database (SQLite).", DefaultValueFactory = _ => "dlbricks.db" };
+        var stores = new ResultStoreOptions();
         var g = new Option<int>("-g", "--granularity") { Description = "G used to split the model.", DefaultValueFactory = _ => DefaultGranularity };
         var mode = new Option<string>("--mode") { Description = "Which estimates to compute.", DefaultValueFactory = _ => "all" };
         mode.AcceptOnlyFromAmong(["all", .. CliNames.Modes.Keys]);
@@ -38,8 +38,9 @@ internal static class EstimateCommand
 
         var command = new Command("estimate", "Estimate model latency from benchmarked bricks (sequential, critical path, overlap).")
         {
-            models, db, g, mode, benchMissing, system, config, statistic, fixedCost, json, top,
+            models, g, mode, benchMissing, system, config, statistic, fixedCost, json, top,
         };
+        stores.AddTo(command);
         session.AddTo(command);
         source.AddTo(command);
         inputs.AddTo(command);
@@ -57,8 +58,8 @@ internal static class EstimateCommand
                 Overlap = selected == "overlap",
                 Bindings = inputs.Bindings(result),
             };
-            var dbPath = result.GetValue(db)!;
-            using var store = (openStore ?? OpenSqlite)(dbPath, result.GetValue(benchMissing));
+            var dbPath = stores.Describe(result);
+            using var store = openStore is null ? stores.Open(result, mustExist: !result.GetValue(benchMissing)) : openStore(dbPath, result.GetValue(benchMissing));
             EngineMeasurement? engine = null;
             if (result.GetValue(benchMissing))
             {
@@ -112,13 +113,6 @@ internal static class EstimateCommand
             return ExitCodes.PartialFailure;
         }), CancellationToken.None));
         return command;
-    }
-
-    private static IResultStore OpenSqlite(string path, bool mayCreate)
-    {
-        if (!mayCreate && !File.Exists(path))
-            throw new InvalidModelException($"{path}: no results database; run 'dlbricks bench' first or add --bench-missing.");
-        return new SqliteResultStore(path);
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ internal static class ValidateCommand
     {
         var models = new Argument<string[]>("MODEL") { Description = "ONNX model files.", Arity = ArgumentArity.OneOrMore };
         var gs = new Option<string>("-g", "--granularities") { Description = "Comma-separated G values.", DefaultValueFactory = _ => "1,3,5" };
-        var db = new Option<string>("--db") { Description = "Results database (SQLite); bricks already measured here are reused.", DefaultValueFactory = _ => "dlbricks.db" };
+        var stores = new ResultStoreOptions();
         var json = new Option<string?>("--json") { Description = "Write the JSON report to this file." };
         var md = new Option<string?>("--md") { Description = "Write the Markdown report to this file." };
         var plots = new Option<string?>("--plots") { Description = "Write the PNG figures (paper Fig. 10-12) into this folder." };
@@ -37,8 +37,9 @@ internal static class ValidateCommand
 
         var command = new Command("validate", "Compare brick estimates with end-to-end latency (paper Fig. 10-12).")
         {
-            models, gs, db, json, md, plots, output, overlap, repeats, spread, statistic, fixedCost, noProfile, pin,
+            models, gs, json, md, plots, output, overlap, repeats, spread, statistic, fixedCost, noProfile, pin,
         };
+        stores.AddTo(command);
         session.AddTo(command);
         source.AddTo(command);
         inputs.AddTo(command);
@@ -67,7 +68,7 @@ internal static class ValidateCommand
             if (pinning is not null) Console.Error.WriteLine(pinning.Detail);
 
             var outputDir = result.GetValue(output)!;
-            using var store = new SqliteResultStore(result.GetValue(db)!);
+            using var store = stores.Open(result);
             var engine = new EngineMeasurement(store, configuration, job, bindings);
             Console.Error.WriteLine($"system {engine.System.Key} ({engine.System.CpuModel}), configuration {configuration.Key} (level={configuration.OptimizationLevel}, threads={configuration.IntraOpThreads}, job={job.Name})");
             var report = ValidationRunner.Run(result.GetValue(models)!, options, Path.Combine(outputDir, "splits"), engine,
