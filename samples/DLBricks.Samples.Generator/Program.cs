@@ -28,5 +28,10 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 
-var generator = new SampleGenerator(AnsiConsole.Console, Console.Error);
+// Piped or redirected output gets no colours and a width that never wraps the tables.
+var console = Console.IsOutputRedirected
+    ? AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(Console.Out) })
+    : AnsiConsole.Console;
+if (Console.IsOutputRedirected) console.Profile.Width = 200;
+var generator = new SampleGenerator(console, Console.Error);
 return generator.Run(options, cancel.Token).ExitCode;

@@ -15,25 +15,27 @@ public sealed class PrintResultsStep : ISampleStep
         var results = SampleResults.Of(run);
         if (results.Models.Count == 0) return;
         var console = run.Console;
+        // Without a terminal (logs, pipes, files) the tables come out as Markdown: plain text that pastes into documents.
+        var border = console.Profile.Capabilities.Ansi ? TableBorder.Rounded : TableBorder.Markdown;
 
-        var models = new Table().Title("estimate versus end to end").AddColumns("model", "task", "G", "layers", "bricks", "unique", "e2e ms", "estimate ms", "normalized");
+        var models = new Table().Border(border).Title("estimate versus end to end").AddColumns("model", "task", "G", "layers", "bricks", "unique", "e2e ms", "estimate ms", "normalized");
         foreach (var r in results.Models)
             models.AddRow(Markup.Escape(r.Model), r.Task, r.G.ToString(), Count(r.Layers), Count(r.Bricks), Count(r.UniqueBricks), Ms(r.E2eMs), Ms(r.EstimateMs),
                 Ratio(r.Normalized) + Flag(r.Trustworthy));
-        RightAlign(models, from: 2);
+        RightAlign(models, from: 3);
         console.Write(models);
         if (results.Models.Any(r => !r.Trustworthy))
             console.WriteLine("! the model's repeated end-to-end measurements spread more than 5 %: the machine was noisy, trust that ratio less.");
 
-        var summary = new Table().Title("per granularity").AddColumns("G", "models", "geomean normalized", "min", "max", "speedup");
+        var summary = new Table().Border(border).Title("per granularity").AddColumns("G", "models", "geomean normalized", "min", "max", "speedup");
         foreach (var g in results.Granularities)
             summary.AddRow(g.G.ToString(), g.Models.ToString(), Ratio(g.GeomeanNormalized), Ratio(g.MinNormalized), Ratio(g.MaxNormalized), Speedup(g.Speedup));
-        RightAlign(summary, from: 0);
+        RightAlign(summary, from: 1);
         console.Write(summary);
 
         if (results.Repetition is { } rep)
         {
-            var repetition = new Table().Title($"repetition across {rep.Models} models").AddColumns("", "total", "unique");
+            var repetition = new Table().Border(border).Title($"repetition across {rep.Models} models").AddColumns("", "total", "unique");
             repetition.AddRow("layers", Count(rep.TotalLayers), Count(rep.UniqueLayers));
             foreach (var (g, total, unique) in rep.Bricks) repetition.AddRow($"bricks G={g}", Count(total), Count(unique));
             RightAlign(repetition, from: 1);
