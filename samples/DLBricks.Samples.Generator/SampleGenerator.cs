@@ -8,10 +8,10 @@ namespace DLBricks.Samples.Generator;
 
 /// <summary>How a sample run ended.</summary>
 /// <param name="ExitCode">0 all models done; 1 some manifest or model failed (the others finished); 2 the run could not start or go on; 130 cancelled.</param>
-/// <param name="Run">Everything the run collected.</param>
+/// <param name="Run">Everything the run collected; null when it could not start (no repository to find defaults in).</param>
 /// <param name="Results">The printed rows.</param>
 /// <param name="Elapsed">Wall-clock time of the run.</param>
-public sealed record SampleOutcome(int ExitCode, SampleRun Run, SampleResults Results, TimeSpan Elapsed);
+public sealed record SampleOutcome(int ExitCode, SampleRun? Run, SampleResults Results, TimeSpan Elapsed);
 
 /// <summary>
 /// The sample: the product's main job on the corpus's default models, as one pipeline of <see cref="ISampleStep"/>s —
@@ -42,7 +42,11 @@ public sealed class SampleGenerator
         _log = log;
     }
 
-    /// <summary>The pipeline, in order. A new stage is one more entry here.</summary>
+    /// <summary>
+    /// The pipeline, in order. A new stage is one more entry here: a class implementing <see cref="ISampleStep"/> that reads what
+    /// the earlier steps left in <see cref="SampleRun"/> (e.g. a step emitting a BenchmarkDotNet suite from the split folders
+    /// and the validation report goes after <see cref="WriteReportStep"/>).
+    /// </summary>
     private static IReadOnlyList<ISampleStep> Pipeline(Func<TimeSpan> elapsed) =>
     [
         new LoadManifestsStep(),
@@ -68,7 +72,7 @@ public sealed class SampleGenerator
         catch (SampleSetupException e)
         {
             _log.WriteLine($"error: {e.Message}");
-            return new SampleOutcome(SetupFailed, null!, new SampleResults([], [], null), clock.Elapsed);
+            return new SampleOutcome(SetupFailed, null, new SampleResults([], [], null), clock.Elapsed);
         }
 
         var exitCode = Success;
@@ -85,7 +89,8 @@ public sealed class SampleGenerator
             _log.WriteLine($"cancelled after {clock.Elapsed:mm\\:ss}; bricks measured so far are kept in {run.DatabasePath} and are reused when you run again.");
             exitCode = Cancelled;
         }
-        catch (Exception e) when (e is SampleSetupException or ExecutionProviderUnavailableException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is SampleSetupException or ExecutionProviderUnavailableException or InvalidModelException or InvalidDataException
+            or IOException or UnauthorizedAccessException)
         {
             _log.WriteLine($"error: {e.Message}");
             exitCode = SetupFailed;

@@ -86,9 +86,9 @@ public class SampleGeneratorTests
         var (outcome, table, log) = Run(Options(temp.Path, manifests) with { Models = null });
 
         Assert.True(outcome.ExitCode == SampleGenerator.SomeFailed, log);
-        var failure = Assert.Single(outcome.Run.Failures);
+        var failure = Assert.Single(outcome.Run!.Failures);
         Assert.StartsWith(Path.Combine(manifests, "broken.yaml") + ":", failure);
-        Assert.Contains(outcome.Run.Notes, n => n.Contains("zoo-absent", StringComparison.Ordinal) && n.Contains("not found", StringComparison.Ordinal));
+        Assert.Contains(outcome.Run!.Notes, n => n.Contains("zoo-absent", StringComparison.Ordinal) && n.Contains("not found", StringComparison.Ordinal));
         // The default subset only: the non-default copy is not run.
         var row = Assert.Single(outcome.Results.Models);
         Assert.Equal("test-tiny-transformer", row.Model);
@@ -122,8 +122,8 @@ public class SampleGeneratorTests
         Assert.Equal(SampleRigor.Quick, options.Rigor);
         Assert.Equal(["a", "b"], options.Models!);
         Assert.Equal(("x.db", "out", true), (options.DatabasePath, options.OutputDirectory, options.Full));
-        Assert.Equal(SampleRigor.Paper, SampleOptions.Parse(["--rigor", "paper"]).Rigor);
-        Assert.Equal(SampleRigor.Sample, SampleOptions.Parse([]).Rigor);
+        Assert.Equal(SampleRigor.Light, SampleOptions.Parse(["--rigor", "light"]).Rigor);
+        Assert.Equal(SampleRigor.Paper, SampleOptions.Parse([]).Rigor);
 
         Assert.Contains("-g", Assert.Throws<ArgumentException>(() => SampleOptions.Parse(["-g", "0"])).Message);
         Assert.Contains("--wat", Assert.Throws<ArgumentException>(() => SampleOptions.Parse(["--wat"])).Message);
