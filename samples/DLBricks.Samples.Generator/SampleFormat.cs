@@ -14,4 +14,6 @@ internal static class SampleFormat
     public static string Count(int value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     public static string Flag(bool trustworthy) => trustworthy ? "" : " !";
+
+    public static string Percent(double fraction) => (fraction * 100).ToString("0.#", CultureInfo.InvariantCulture) + " %";
 }

@@ -31,7 +31,7 @@ public static class SummaryMarkdown
             foreach (var r in results.Models)
                 md.AppendLine(Invariant($"| {r.Model} | {r.Task} | {r.G} | {Count(r.Layers)} | {Count(r.Bricks)} | {Count(r.UniqueBricks)} | {Ms(r.E2eMs)} | {Ms(r.EstimateMs)} | {Ratio(r.Normalized)}{Flag(r.Trustworthy)} |"));
             if (results.Models.Any(r => !r.Trustworthy))
-                md.AppendLine().AppendLine("`!`: the model's repeated end-to-end measurements spread more than 5 %.");
+                md.AppendLine().AppendLine(Invariant($"`!`: the model's repeated end-to-end measurements spread more than {SampleFormat.Percent(run.Report!.SpreadThreshold)}."));
             md.AppendLine();
 
             md.AppendLine("## Per granularity").AppendLine();

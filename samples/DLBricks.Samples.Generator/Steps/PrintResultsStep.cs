@@ -25,7 +25,7 @@ public sealed class PrintResultsStep : ISampleStep
         RightAlign(models, from: 3);
         console.Write(models);
         if (results.Models.Any(r => !r.Trustworthy))
-            console.WriteLine("! the model's repeated end-to-end measurements spread more than 5 %: the machine was noisy, trust that ratio less.");
+            console.WriteLine($"! the model's repeated end-to-end measurements spread more than {SampleFormat.Percent(run.Report!.SpreadThreshold)}: the machine was noisy, trust that ratio less.");
 
         var summary = new Table().Border(border).Title("per granularity").AddColumns("G", "models", "geomean normalized", "min", "max", "speedup");
         foreach (var g in results.Granularities)
