@@ -103,7 +103,7 @@ public sealed class SampleGenerator
             foreach (var failure in run.Failures) _log.WriteLine($"  {failure}");
             if (exitCode == Success) exitCode = SomeFailed;
         }
-        if (exitCode is Success or SomeFailed && run.Report is null)
+        if ((exitCode is Success or SomeFailed) && run.Report is null)
         {
             _log.WriteLine("error: no model could be validated.");
             exitCode = SetupFailed;

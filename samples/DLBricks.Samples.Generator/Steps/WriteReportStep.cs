@@ -4,7 +4,8 @@ namespace DLBricks.Samples.Generator.Steps;
 
 /// <summary>
 /// Writes the report folder: the validation's JSON, Markdown and figures, the Jaccard heatmap of the models' layer sets,
-/// and <c>summary.md</c>. Each file is written whole or not at all by the writers, so a cancelled run leaves no torn file.
+/// and <c>summary.md</c>. It runs only after all measuring is done, so a run cancelled while measuring leaves the previous
+/// report untouched.
 /// </summary>
 public sealed class WriteReportStep : ISampleStep
 {
