@@ -1,0 +1,60 @@
+using DLBricks.Corpus.Manifests;
+
+namespace DLBricks.Samples.Generator.Steps;
+
+/// <summary>
+/// Reads the manifests one file at a time (a broken manifest costs only its own model) and selects the default subset,
+/// every manifest (<c>--full</c>) or the named ones (<c>--models</c>).
+/// </summary>
+public sealed class LoadManifestsStep : ISampleStep
+{
+    /// <inheritdoc />
+    public string Name => "manifests";
+
+    /// <inheritdoc />
+    public void Run(SampleRun run)
+    {
+        if (!Directory.Exists(run.ManifestsDirectory))
+            throw new SampleSetupException($"{run.ManifestsDirectory}: manifest folder not found (pass --manifests DIR).");
+
+        var files = Directory.EnumerateFiles(run.ManifestsDirectory, "*.yaml").Concat(Directory.EnumerateFiles(run.ManifestsDirectory, "*.yml"))
+            .Order(StringComparer.Ordinal).ToList();
+        var loaded = new Dictionary<string, ModelManifest>(StringComparer.Ordinal);
+        var broken = new List<(string File, string Reason)>();
+        foreach (var file in files)
+        {
+            run.CancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                var manifest = ManifestParser.ParseFile(file);
+                if (loaded.TryGetValue(manifest.Name, out var other))
+                    broken.Add((file, $"{file}: name '{manifest.Name}' is already used by {other.ManifestPath}"));
+                else
+                    loaded[manifest.Name] = manifest;
+            }
+            catch (ManifestException e)
+            {
+                broken.Add((file, e.Message));
+            }
+        }
+
+        var wanted = run.Options.Models;
+        if (wanted is not null)
+        {
+            foreach (var name in wanted)
+            {
+                if (loaded.TryGetValue(name, out var manifest)) run.Manifests.Add(manifest);
+                else if (broken.FirstOrDefault(b => Path.GetFileNameWithoutExtension(b.File) == name) is { File: not null } bad) run.Failures.Add(bad.Reason);
+                else run.Failures.Add($"{name}: no manifest of that name in {run.ManifestsDirectory}");
+            }
+        }
+        else
+        {
+            // A broken file cannot say whether it belongs to the default subset; report it rather than guess.
+            run.Failures.AddRange(broken.Select(b => b.Reason));
+            run.Manifests.AddRange(loaded.Values.Where(m => run.Options.Full || m.IsDefault).OrderBy(m => m.Name, StringComparer.Ordinal));
+        }
+        foreach (var failure in run.Failures) run.Progress.Report("FAILED " + failure);
+        run.Progress.Report($"{run.Manifests.Count} manifests selected from {run.ManifestsDirectory} ({(wanted is not null ? "--models" : run.Options.Full ? "all" : "default subset")})");
+    }
+}

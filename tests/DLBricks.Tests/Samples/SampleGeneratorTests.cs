@@ -1,0 +1,168 @@
+using System.Text.Json;
+using DLBricks.Corpus.Manifests;
+using DLBricks.Reporting;
+using DLBricks.Samples.Generator;
+using DLBricks.Tests.Corpus;
+using Spectre.Console;
+
+namespace DLBricks.Tests.Samples;
+
+/// <summary>The sample generator run in-process on tiny corpus models with the quick job, into temporary folders.</summary>
+public class SampleGeneratorTests
+{
+    [Fact]
+    public void Runs_the_pipeline_on_two_models_writes_the_report_and_resumes_from_the_database()
+    {
+        using var temp = new TempFolder();
+        var manifests = ManifestFolder(temp.Path, "test-tiny-transformer", "bert-tiny");
+        var options = Options(temp.Path, manifests) with { Granularities = [1, 2] };
+
+        var (first, table, log) = Run(options);
+
+        Assert.True(first.ExitCode == SampleGenerator.Success, log);
+        var report = Path.Combine(temp.Path, "out", "report");
+        foreach (var file in new[] { "validation.json", "validation.md", "jaccard.png", "summary.md", "fig10-normalized-latency.png" })
+            Assert.True(new FileInfo(Path.Combine(report, file)).Length > 0, $"{file} missing or empty");
+        Assert.True(File.Exists(Path.Combine(temp.Path, "out", "split-g1", "catalog.json")));
+        Assert.True(File.Exists(Path.Combine(temp.Path, "out", "split-g2", "catalog.json")));
+
+        // One row per model and G, with the manifest's task and a positive measurement and estimate.
+        Assert.Equal(4, first.Results.Models.Count);
+        foreach (var (model, task) in new[] { ("bert-tiny", "language"), ("test-tiny-transformer", "synthetic") })
+        foreach (var g in new[] { 1, 2 })
+        {
+            var row = Assert.Single(first.Results.Models, r => r.Model == model && r.G == g);
+            Assert.Equal(task, row.Task);
+            Assert.True(row.E2eMs > 0 && row.EstimateMs > 0 && row.Normalized > 0, $"{model} G={g}: {row}");
+            Assert.True(row.Layers > 0 && row.UniqueBricks <= row.Bricks);
+            Assert.Contains(table.Split('\n'), line => line.StartsWith($"| {model}", StringComparison.Ordinal) && line.Contains($"| {task}", StringComparison.Ordinal)
+                && line.Contains($"| {g} ", StringComparison.Ordinal));
+        }
+        // G=2 packs layers into fewer bricks; the repetition summary counts every G.
+        Assert.True(first.Results.Models.Single(r => r.Model == "bert-tiny" && r.G == 2).Bricks < first.Results.Models.Single(r => r.Model == "bert-tiny" && r.G == 1).Bricks);
+        var repetition = first.Results.Repetition!;
+        Assert.Equal(2, repetition.Models);
+        Assert.True(repetition.UniqueLayers < repetition.TotalLayers, "BERT's repeated encoder layers must dedupe");
+        Assert.Equal([1, 2], repetition.Bricks.Select(b => b.G));
+        Assert.Contains("repetition across 2 models", table);
+        Assert.Equal(2, first.Results.Granularities.Count);
+
+        using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(report, ValidationReportWriter.JsonFile))))
+            Assert.Equal(4, json.RootElement.GetProperty("models").GetArrayLength());
+        var summary = File.ReadAllText(Path.Combine(report, "summary.md"));
+        Assert.Contains("| bert-tiny | language | 1 |", summary);
+        Assert.Contains("## Repetition across 2 models", summary);
+
+        // The second run finds every brick in the database and measures only the models end to end.
+        var (second, _, secondLog) = Run(options);
+        Assert.True(second.ExitCode == SampleGenerator.Success, secondLog);
+        Assert.Contains("brick ", log);
+        Assert.DoesNotContain("] brick ", secondLog);
+        Assert.Equal(4, second.Results.Models.Count);
+    }
+
+    [Fact]
+    public void A_broken_manifest_and_absent_shared_models_do_not_stop_the_others_but_fail_the_exit_code()
+    {
+        using var temp = new TempFolder();
+        var manifests = ManifestFolder(temp.Path, "test-tiny-transformer");
+        File.WriteAllText(Path.Combine(manifests, "broken.yaml"), "name: broken\nfamily: x\nlicence: typo\n");
+        File.WriteAllText(Path.Combine(manifests, "zoo-absent.yaml"), """
+            name: zoo-absent
+            family: resnet
+            task: classification
+            source:
+              file: no-such-shared-folder/resnet50.onnx
+            inputs:
+              - name: data_0
+                type: float
+                shape: [1, 3, 224, 224]
+            license: test
+            default: true
+            """);
+        File.WriteAllText(Path.Combine(manifests, "not-default.yaml"),
+            File.ReadAllText(Path.Combine(manifests, "test-tiny-transformer.yaml")).Replace("name: test-tiny-transformer", "name: not-default").Replace("default: true", "default: false"));
+
+        var (outcome, table, log) = Run(Options(temp.Path, manifests) with { Models = null });
+
+        Assert.True(outcome.ExitCode == SampleGenerator.SomeFailed, log);
+        var failure = Assert.Single(outcome.Run!.Failures);
+        Assert.StartsWith(Path.Combine(manifests, "broken.yaml") + ":", failure);
+        Assert.Contains(outcome.Run!.Notes, n => n.Contains("zoo-absent", StringComparison.Ordinal) && n.Contains("not found", StringComparison.Ordinal));
+        // The default subset only: the non-default copy is not run.
+        var row = Assert.Single(outcome.Results.Models);
+        Assert.Equal("test-tiny-transformer", row.Model);
+        Assert.Contains("| test-tiny-transformer", table);
+        Assert.DoesNotContain("not-default", table);
+        Assert.Contains("failed: " + failure, File.ReadAllText(Path.Combine(temp.Path, "out", "report", "summary.md")));
+    }
+
+    [Fact]
+    public void Manifest_bindings_give_dims_shapes_and_deterministic_values_in_range()
+    {
+        var manifest = ManifestParser.ParseFile(Path.Combine(CorpusPaths.Manifests, "bert-tiny.yaml"));
+
+        var bindings = ManifestBindings.For(manifest);
+
+        Assert.Equal(128, bindings.Dims["seq"]);
+        Assert.Equal([1L, 128L], bindings.Shapes["input_ids"]);
+        var ids = bindings.Values["input_ids"];
+        Assert.Equal(128, ids.Length);
+        Assert.All(ids, v => Assert.InRange(v, 0, 30521));
+        Assert.True(ids.Distinct().Count() > 100, "token ids should spread over the vocabulary");
+        Assert.All(bindings.Values["attention_mask"], v => Assert.True(v is 0 or 1));
+        Assert.Equal(ids, ManifestBindings.For(manifest).Values["input_ids"]);
+    }
+
+    [Fact]
+    public void Options_parse_the_documented_arguments_and_reject_bad_ones()
+    {
+        var options = SampleOptions.Parse(["-g", "1,3", "--quick", "--models", "a, b", "--db", "x.db", "-o", "out", "--full"]);
+        Assert.Equal([1, 3], options.Granularities);
+        Assert.Equal(SampleRigor.Quick, options.Rigor);
+        Assert.Equal(["a", "b"], options.Models!);
+        Assert.Equal(("x.db", "out", true), (options.DatabasePath, options.OutputDirectory, options.Full));
+        Assert.Equal(SampleRigor.Light, SampleOptions.Parse(["--rigor", "light"]).Rigor);
+        Assert.Equal(SampleRigor.Paper, SampleOptions.Parse([]).Rigor);
+
+        Assert.Contains("-g", Assert.Throws<ArgumentException>(() => SampleOptions.Parse(["-g", "0"])).Message);
+        Assert.Contains("--wat", Assert.Throws<ArgumentException>(() => SampleOptions.Parse(["--wat"])).Message);
+        Assert.Contains("--repeats", Assert.Throws<ArgumentException>(() => SampleOptions.Parse(["--repeats", "1"])).Message);
+        Assert.Contains("needs a value", Assert.Throws<ArgumentException>(() => SampleOptions.Parse(["--models"])).Message);
+    }
+
+    private static SampleOptions Options(string root, string manifests) => new()
+    {
+        ManifestsDirectory = manifests,
+        CacheDirectory = Path.Combine(root, "cache"),
+        OutputDirectory = Path.Combine(root, "out"),
+        DatabasePath = Path.Combine(root, "results.db"),
+        Rigor = SampleRigor.Quick,
+        Repeats = 2,
+    };
+
+    /// <summary>A manifest folder holding copies of the shipped manifests <paramref name="names"/>.</summary>
+    private static string ManifestFolder(string root, params string[] names)
+    {
+        var folder = Path.Combine(root, "manifests");
+        Directory.CreateDirectory(folder);
+        foreach (var name in names)
+            File.Copy(Path.Combine(CorpusPaths.Manifests, name + ".yaml"), Path.Combine(folder, name + ".yaml"));
+        return folder;
+    }
+
+    private static (SampleOutcome Outcome, string Table, string Log) Run(SampleOptions options)
+    {
+        var output = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Out = new AnsiConsoleOutput(output),
+        });
+        console.Profile.Width = 200;
+        var log = new StringWriter();
+        var outcome = new SampleGenerator(console, log).Run(options);
+        return (outcome, output.ToString(), log.ToString() + output);
+    }
+}
