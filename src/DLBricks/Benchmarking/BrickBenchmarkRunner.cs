@@ -262,7 +262,7 @@ public sealed class BrickBenchmarkRunner
         {
             var path = Path.GetFullPath(Path.Combine(folder, brick.File));
             var configuration = source?.Kind == "optimized" ? Configuration with { OptimizationLevel = "disabled" } : Configuration;
-            var copies = Job.CopiesFor(brick.BytesMoved);
+            var copies = Job.CopiesFor(brick.BytesMoved, brick.Parameters * 4);
             for (var i = 0; i < copies; i++)
                 runners.Add(OnnxModelRunner.Open(path, configuration, brick.Inputs, brick.Outputs, SyntheticInputs.SeedFrom(brick.Hash)));
             var measurement = copies == 1 ? measurer.Measure(brick.Hash, runners[0]) : measurer.Measure(brick.Hash, new RotatingCall(runners).Run);
