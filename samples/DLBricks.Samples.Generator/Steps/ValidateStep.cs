@@ -50,8 +50,6 @@ public sealed class ValidateStep : ISampleStep
                 EndToEndRepeats = run.Options.Repeats,
                 Session = new ScenarioSessionOptions(IntraOpThreads: configuration.IntraOpThreads),
                 Split = new SplitOptions { Bindings = Bindings(run) },
-                // Each brick run pays the per-call cost once, a model once; on tiny models that is most of the error (README).
-                FixedCostCorrection = true,
             };
             while (run.Models.Count > 0)
             {

@@ -29,8 +29,7 @@ internal static class EstimateCommand
         var config = new Option<string?>("--config") { Description = "Configuration key (default: the one --ep/--threads/--session-level/--quick/--clock describe)." };
         var statistic = new Option<string>("--statistic") { Description = "Per-brick statistic.", DefaultValueFactory = _ => "median" };
         statistic.AcceptOnlyFromAmong(CliNames.Statistics.Keys.ToArray());
-        var fixedCost = new Option<bool>("--fixed-cost") { Description = "Require the fixed-cost correction (fail when no calibration is stored). It is on by default whenever a calibration exists." };
-        var noFixedCost = new Option<bool>("--no-fixed-cost") { Description = "Do not subtract the per-call harness cost (see README: the correction is on by default)." };
+        var fixedCost = new Option<bool>("--fixed-cost") { Description = "Subtract the stored per-call harness cost for all but one brick run (off by default: README explains why)." };
         var json = new Option<string?>("--json") { Description = "Also write the estimates as JSON to this file." };
         var top = new Option<int>("--top") { Description = "Top contributors to print per model.", DefaultValueFactory = _ => 5 };
         var session = new SessionCliOptions();
@@ -39,7 +38,7 @@ internal static class EstimateCommand
 
         var command = new Command("estimate", "Estimate model latency from benchmarked bricks (sequential, critical path, overlap).")
         {
-            models, g, mode, benchMissing, system, config, statistic, fixedCost, noFixedCost, json, top,
+            models, g, mode, benchMissing, system, config, statistic, fixedCost, json, top,
         };
         stores.AddTo(command);
         session.AddTo(command);
@@ -71,15 +70,11 @@ internal static class EstimateCommand
                 result.GetValue(config), engine?.System.Key ?? SystemFingerprintDetector.Detect().Key, configuration.Key);
 
             var corrections = new List<IEstimateCorrection>();
-            if (!result.GetValue(noFixedCost))
+            if (result.GetValue(fixedCost))
             {
                 if (engine is not null && store.GetCalibration(systemKey, configKey) is null) engine.Calibrate();
-                if (FixedCostCorrection.FromStore(store, systemKey, configKey) is { } correction)
-                    corrections.Add(correction);
-                else if (result.GetValue(fixedCost))
-                    throw new InvalidModelException($"{dbPath}: no per-call calibration stored for system {systemKey}, configuration {configKey}; run bench first or drop --fixed-cost.");
-                else
-                    Console.Error.WriteLine($"note: no per-call calibration stored for system {systemKey}, configuration {configKey}; estimates are not fixed-cost corrected.");
+                corrections.Add(FixedCostCorrection.FromStore(store, systemKey, configKey)
+                    ?? throw new InvalidModelException($"{dbPath}: no per-call calibration stored for system {systemKey}, configuration {configKey}; run bench first or drop --fixed-cost."));
             }
             var options = new EstimateOptions(CliNames.Statistics[result.GetValue(statistic)!], corrections);
             var estimator = selected == "all" ? new ModelEstimator() : new ModelEstimator([ModelEstimator.For(CliNames.Modes[selected])]);

@@ -28,7 +28,7 @@ internal static class ValidateCommand
         var spread = new Option<double>("--spread") { Description = "Flag ratios whose end-to-end spread exceeds this fraction.", DefaultValueFactory = _ => 0.05 };
         var statistic = new Option<string>("--statistic") { Description = "Statistic compared on both sides.", DefaultValueFactory = _ => "median" };
         statistic.AcceptOnlyFromAmong(CliNames.Statistics.Keys.ToArray());
-        var fixedCost = new Option<bool>("--no-fixed-cost") { Description = "Do not calibrate and subtract the per-call harness cost (on by default, see README)." };
+        var fixedCost = new Option<bool>("--fixed-cost") { Description = "Calibrate the per-call harness cost and subtract it for all but one brick run (off by default, see README)." };
         var noProfile = new Option<bool>("--no-profile") { Description = "Skip the Observation-1 profile check." };
         var pin = new Option<string?>("--pin") { Description = "Pin the process to these logical CPUs (comma-separated) while measuring." };
         var session = new SessionCliOptions();
@@ -58,7 +58,7 @@ internal static class ValidateCommand
                 EndToEndRepeats = result.GetValue(repeats),
                 SpreadThreshold = result.GetValue(spread),
                 Statistic = CliNames.Statistics[result.GetValue(statistic)!],
-                FixedCostCorrection = !result.GetValue(fixedCost),
+                FixedCostCorrection = result.GetValue(fixedCost),
                 Profile = !result.GetValue(noProfile),
                 Session = new ScenarioSessionOptions(IntraOpThreads: configuration.IntraOpThreads),
                 Split = new SplitOptions { Source = source.Read(result), Bindings = bindings },
