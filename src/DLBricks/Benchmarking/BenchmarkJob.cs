@@ -14,7 +14,7 @@ namespace DLBricks.Benchmarking;
 public sealed record BenchmarkJob(string Name, int WarmupCount, int IterationCount, TimeSpan TargetIterationTime, TimeSpan PilotTime)
 {
     /// <summary>
-    /// The default job, after the paper: 100 measured iterations (the statistics' N, 20 % trimmed mean), each about 0.25 ms
+    /// The default job, after the paper: 100 measured iterations (the statistics' N, 20 % trimmed mean), each about 0.1 ms
     /// so sub-millisecond bricks are averaged over several runs instead of timer noise.
     /// </summary>
     public static BenchmarkJob Default { get; } = new("default", 10, 100, TimeSpan.FromMilliseconds(0.1), TimeSpan.FromMilliseconds(1));
