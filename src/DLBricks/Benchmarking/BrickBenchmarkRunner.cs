@@ -262,7 +262,9 @@ public sealed class BrickBenchmarkRunner
         {
             var path = Path.GetFullPath(Path.Combine(folder, brick.File));
             var configuration = source?.Kind == "optimized" ? Configuration with { OptimizationLevel = "disabled" } : Configuration;
-            var copies = Job.CopiesFor(brick.BytesMoved, brick.Parameters * 4);
+            // Rotation emulates a cold private cache for single-threaded runs; with a thread pool per session, idle copies'
+            // spinning workers would compete for the cores, so multi-threaded configurations run one copy.
+            var copies = Configuration.IntraOpThreads == 1 ? Job.CopiesFor(brick.BytesMoved, brick.Parameters * 4) : 1;
             for (var i = 0; i < copies; i++)
                 runners.Add(OnnxModelRunner.Open(path, configuration, brick.Inputs, brick.Outputs, SyntheticInputs.SeedFrom(brick.Hash)));
             var measurement = copies == 1 ? measurer.Measure(brick.Hash, runners[0]) : measurer.Measure(brick.Hash, new RotatingCall(runners).Run);
