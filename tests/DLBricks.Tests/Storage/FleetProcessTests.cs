@@ -27,8 +27,13 @@ public sealed partial class FleetProcessTests(PostgresServer server) : IDisposab
         var workers = new List<Worker>();
         try
         {
-            // The victim starts with the others; it is killed once it has finished a brick and holds another.
-            foreach (var id in new[] { "victim", "w1", "w2", "w3" })
+            // The victim starts first and the others join once it holds a brick, so it cannot lose the race for the queue
+            // (bricks are fast enough that three warmed-up workers could drain it before the victim's first claim).
+            workers.Add(Worker.Start(_folder, database, "victim"));
+            var started = Stopwatch.StartNew();
+            while (Held(database, "victim") is null && Completed(database, "victim") == 0 && !workers[0].HasExited && started.Elapsed < TimeSpan.FromMinutes(2))
+                Thread.Sleep(3);
+            foreach (var id in new[] { "w1", "w2", "w3" })
                 workers.Add(Worker.Start(_folder, database, id));
             string? orphan = null;
             var victim = workers[0];
@@ -37,9 +42,10 @@ public sealed partial class FleetProcessTests(PostgresServer server) : IDisposab
                 orphan = KillWhileHolding(database, victim);
                 if (orphan is null)
                 {
-                    // The victim finished its brick between the last look and the kill; try again with a new one.
-                    victim = Worker.Start(_folder, database, $"victim{attempt + 1}");
-                    workers.Add(victim);
+                    // The victim finished its brick between the last look and the kill; kill another worker that is still
+                    // claiming (a new worker could find the queue already drained).
+                    victim = workers.FirstOrDefault(w => !w.Killed && !w.HasExited) ?? Worker.Start(_folder, database, $"victim{attempt + 1}");
+                    if (!workers.Contains(victim)) workers.Add(victim);
                 }
             }
             Assert.True(orphan is not null, "no worker could be killed while holding a brick");
@@ -94,21 +100,21 @@ public sealed partial class FleetProcessTests(PostgresServer server) : IDisposab
         }
     }
 
-    /// <summary>Kills the worker as soon as it has completed one brick and holds another; returns that brick, or null on a lost race.</summary>
+    /// <summary>Kills the worker as soon as it holds a brick; returns that brick, or null on a lost race.</summary>
     private static string? KillWhileHolding(string database, Worker victim)
     {
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromMinutes(2) && !victim.HasExited)
         {
             var held = Held(database, victim.Id);
-            if (held is not null && Completed(database, victim.Id) >= 1)
+            if (held is not null)
             {
                 victim.Kill();
                 return Held(database, victim.Id);
             }
             Thread.Sleep(3);
         }
-        throw new InvalidOperationException($"the worker never held a brick after finishing one: {victim.Describe()}");
+        throw new InvalidOperationException($"the worker never held a brick: {victim.Describe()}");
     }
 
     private static string? Held(string database, string worker)
