@@ -24,14 +24,20 @@ public sealed record SampleOptions
     /// <summary>Manifest folder; null finds <c>models-corpus/manifests</c> in the repository.</summary>
     public string? ManifestsDirectory { get; init; }
 
-    /// <summary>Take every manifest instead of the default subset.</summary>
+    /// <summary>Take every manifest except the synthetic test fixtures instead of the default subset.</summary>
     public bool Full { get; init; }
 
     /// <summary>Take exactly these manifests (by name); overrides <see cref="Full"/>.</summary>
     public IReadOnlyList<string>? Models { get; init; }
 
-    /// <summary>Granularities G to split at.</summary>
+    /// <summary>Granularities G to split at (with <see cref="Audit"/> and no <c>-g</c>: 1..6).</summary>
     public IReadOnlyList<int> Granularities { get; init; } = [1];
+
+    /// <summary>
+    /// Instead of validating, split every model at each G and load and run every brick once (no measuring): the check that
+    /// the corpus is usable at every granularity. Without <c>-g</c> the granularities are 1..6.
+    /// </summary>
+    public bool Audit { get; init; }
 
     /// <summary>Measurement job.</summary>
     public SampleRigor Rigor { get; init; } = SampleRigor.Paper;
@@ -59,7 +65,8 @@ public sealed record SampleOptions
         and prints estimate versus measurement. Rerunning resumes: bricks already in the database are reused.
 
           --manifests DIR   manifest folder (default: models-corpus/manifests of this repository)
-          --full            all manifests instead of the default subset
+          --audit           no measuring: split at G = 1..6 (or -g) and load and run every brick once
+          --full            every real model (all manifests but the synthetic test fixtures)
           --models a,b,c    these manifests only
           -g N[,N...]       granularities G (default 1)
           --quick           smoke-test job (1 warmup + 5 iterations)
@@ -76,6 +83,7 @@ public sealed record SampleOptions
     public static SampleOptions Parse(IReadOnlyList<string> args)
     {
         var options = new SampleOptions();
+        var granularitiesGiven = false;
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -91,7 +99,8 @@ public sealed record SampleOptions
                 "--manifests" => options with { ManifestsDirectory = Value() },
                 "--full" => options with { Full = true },
                 "--models" => options with { Models = ParseNames(Value()) },
-                "-g" or "--granularities" => options with { Granularities = ParseGranularities(Value()) },
+                "-g" or "--granularities" => options with { Granularities = ParseGranularities(Value(), ref granularitiesGiven) },
+                "--audit" => options with { Audit = true },
                 "--quick" => options with { Rigor = SampleRigor.Quick },
                 "--rigor" => options with { Rigor = ParseRigor(Value()) },
                 "--repeats" => options with { Repeats = ParseRepeats(Value()) },
@@ -102,7 +111,7 @@ public sealed record SampleOptions
                 _ => throw new ArgumentException($"unknown argument '{arg}' (see --help)."),
             };
         }
-        return options;
+        return options.Audit && !granularitiesGiven ? options with { Granularities = [1, 2, 3, 4, 5, 6] } : options;
     }
 
     private static List<string> ParseNames(string text)
@@ -111,8 +120,9 @@ public sealed record SampleOptions
         return names.Count > 0 ? names : throw new ArgumentException("--models needs at least one name.");
     }
 
-    private static List<int> ParseGranularities(string text)
+    private static List<int> ParseGranularities(string text, ref bool given)
     {
+        given = true;
         var values = new List<int>();
         foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {

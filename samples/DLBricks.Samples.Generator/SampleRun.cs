@@ -1,3 +1,4 @@
+using DLBricks.Validation;
 using DLBricks.Benchmarking;
 using DLBricks.Corpus.Manifests;
 using DLBricks.Graph;
@@ -71,7 +72,7 @@ public sealed class SampleRun
     public List<SampleModel> Models { get; } = [];
 
     /// <summary>Per model, its split at the smallest G (layer hashes for the repetition statistics).</summary>
-    public Dictionary<string, ModelSplit> Splits { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, SplitHashes> Splits { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The measurement job used.</summary>
     public BenchmarkJob? Job { get; set; }
@@ -84,6 +85,9 @@ public sealed class SampleRun
 
     /// <summary>The validation's outcome.</summary>
     public ValidationReport? Report { get; set; }
+
+    /// <summary>The split audit of an <c>--audit</c> run.</summary>
+    public SplitAuditReport? Audit { get; set; }
 
     /// <summary>Layer and brick repetition across the models that were validated.</summary>
     public RepetitionStatistics? Repetition { get; set; }

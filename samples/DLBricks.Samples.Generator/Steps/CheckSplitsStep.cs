@@ -23,7 +23,8 @@ public sealed class CheckSplitsStep : ISampleStep
             try
             {
                 var split = SplitRunner.SplitInMemory(model.Path, new SplitOptions { Granularity = g, Bindings = _ => model.Bindings });
-                run.Splits[model.Name] = split;
+                // Only the hashes stay: a corpus's graphs hold every model's weights (15 GB for the full corpus).
+                run.Splits[model.Name] = split.Hashes();
                 run.Progress.Report($"{model.Name}: {split.Graph.Layers.Count} layers");
             }
             catch (Exception e) when (e is InvalidModelException or InvalidDataException or OnnxRuntimeException or NotSupportedException)

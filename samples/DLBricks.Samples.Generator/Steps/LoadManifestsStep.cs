@@ -1,10 +1,11 @@
+using DLBricks.Corpus;
 using DLBricks.Corpus.Manifests;
 
 namespace DLBricks.Samples.Generator.Steps;
 
 /// <summary>
 /// Reads the manifests one file at a time (a broken manifest costs only its own model) and selects the default subset,
-/// every manifest (<c>--full</c>) or the named ones (<c>--models</c>).
+/// every real model (<c>--full</c>: all but the synthetic test fixtures) or the named ones (<c>--models</c>).
 /// </summary>
 public sealed class LoadManifestsStep : ISampleStep
 {
@@ -52,9 +53,12 @@ public sealed class LoadManifestsStep : ISampleStep
         {
             // A broken file cannot say whether it belongs to the default subset; report it rather than guess.
             run.Failures.AddRange(broken.Select(b => b.Reason));
-            run.Manifests.AddRange(loaded.Values.Where(m => run.Options.Full || m.IsDefault).OrderBy(m => m.Name, StringComparer.Ordinal));
+            // Synthetic fixtures (If/Loop, privacy probes, 100k-layer chains) exist for tests and split benchmarks; a latency
+            // table over them says nothing about real networks, so --full means every real model and --models reaches the rest.
+            run.Manifests.AddRange(loaded.Values.Where(m => run.Options.Full ? m.Task != ModelTask.Synthetic : m.IsDefault)
+                .OrderBy(m => m.Name, StringComparer.Ordinal));
         }
         foreach (var failure in run.Failures) run.Progress.Report("FAILED " + failure);
-        run.Progress.Report($"{run.Manifests.Count} manifests selected from {run.ManifestsDirectory} ({(wanted is not null ? "--models" : run.Options.Full ? "all" : "default subset")})");
+        run.Progress.Report($"{run.Manifests.Count} manifests selected from {run.ManifestsDirectory} ({(wanted is not null ? "--models" : run.Options.Full ? "all but synthetic fixtures" : "default subset")})");
     }
 }

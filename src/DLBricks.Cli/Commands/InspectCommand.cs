@@ -28,13 +28,13 @@ internal static class InspectCommand
             if (granularity < 1) throw new InvalidModelException($"-g {granularity}: G must be at least 1.");
             var bindings = inputs.Bindings(result);
             var layerSource = source.Read(result);
-            var splits = new List<ModelSplit>();
+            var splits = new List<SplitHashes>();
             foreach (var path in result.GetValue(models)!)
             {
                 var name = Path.GetFileNameWithoutExtension(path);
                 Console.Error.WriteLine($"{name}: reading and probing shapes");
                 var graph = LayerGraphBuilder.Build(path, layerSource, bindings(name));
-                splits.Add(ModelSplitter.Split(graph, granularity));
+                splits.Add(ModelSplitter.Split(graph, granularity).Hashes());
             }
             var stats = RepetitionStatistics.Of(splits);
             Print(stats, granularity);

@@ -22,6 +22,9 @@ public sealed record ModelSplit(
     IReadOnlyList<SplitPiece> Windows,
     IReadOnlyList<string> LayerHashes)
 {
+    /// <summary>The split's layer and brick hashes, without the graph (which holds the model and its weights).</summary>
+    public SplitHashes Hashes() => new(Graph.Name, LayerHashes, Pieces.Select(p => p.Brick.Hash).ToList());
+
     /// <summary>The private recipe of this split: occurrences, brick-level DAG, windows.</summary>
     public ModelRecipe ToRecipe(LayerSourceInfo source)
     {
@@ -48,6 +51,12 @@ public sealed record ModelSplit(
             Windows.Count == 0 ? null : Windows.Select(w => new BrickWindow(w.FirstLayer, w.LayerCount, w.Brick.Hash)).ToList());
     }
 }
+
+/// <summary>A split reduced to its hashes: cheap to keep for a whole corpus, enough for repetition statistics.</summary>
+/// <param name="Model">Model name.</param>
+/// <param name="LayerHashes">Hash of each layer as a single-layer brick, in layer order.</param>
+/// <param name="BrickHashes">Hash of each brick occurrence, in execution order.</param>
+public sealed record SplitHashes(string Model, IReadOnlyList<string> LayerHashes, IReadOnlyList<string> BrickHashes);
 
 /// <summary>
 /// The paper's splitting: Algorithm 1 (FindModelSubgraphs) walks the topological layer order and asks Algorithm 2

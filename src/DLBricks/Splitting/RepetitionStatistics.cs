@@ -31,11 +31,14 @@ public sealed record RepetitionStatistics(
     double[][] Jaccard)
 {
     /// <summary>Computes the statistics of a set of splits.</summary>
-    public static RepetitionStatistics Of(IReadOnlyList<ModelSplit> splits)
+    public static RepetitionStatistics Of(IReadOnlyList<ModelSplit> splits) => Of(splits.Select(s => s.Hashes()).ToList());
+
+    /// <summary>Computes the statistics from splits' hashes (what a caller keeps for many models instead of their graphs).</summary>
+    public static RepetitionStatistics Of(IReadOnlyList<SplitHashes> splits)
     {
         var layerSets = splits.Select(s => s.LayerHashes.ToHashSet(StringComparer.Ordinal)).ToList();
-        var models = splits.Select((s, i) => new ModelRepetition(s.Graph.Name, s.Graph.Layers.Count, layerSets[i].Count,
-            s.Pieces.Count, s.Pieces.Select(p => p.Brick.Hash).Distinct().Count())).ToList();
+        var models = splits.Select((s, i) => new ModelRepetition(s.Model, s.LayerHashes.Count, layerSets[i].Count,
+            s.BrickHashes.Count, s.BrickHashes.Distinct().Count())).ToList();
         var jaccard = new double[splits.Count][];
         for (var i = 0; i < splits.Count; i++)
         {
@@ -51,7 +54,7 @@ public sealed record RepetitionStatistics(
             models.Sum(m => m.Layers),
             splits.SelectMany(s => s.LayerHashes).Distinct().Count(),
             models.Sum(m => m.Bricks),
-            splits.SelectMany(s => s.Pieces.Select(p => p.Brick.Hash)).Distinct().Count(),
+            splits.SelectMany(s => s.BrickHashes).Distinct().Count(),
             jaccard);
     }
 }

@@ -115,8 +115,46 @@ public class SampleGeneratorTests
     }
 
     [Fact]
+    public void Audit_splits_at_every_G_runs_every_brick_and_measures_nothing()
+    {
+        using var temp = new TempFolder();
+        var manifests = ManifestFolder(temp.Path, "test-tiny-transformer", "bert-tiny");
+        var options = Options(temp.Path, manifests) with { Audit = true, Granularities = [1, 2, 3, 4, 5, 6] };
+
+        var (outcome, table, log) = Run(options);
+
+        Assert.True(outcome.ExitCode == SampleGenerator.Success, log);
+        var audit = outcome.Run!.Audit!;
+        Assert.True(audit.AllPassed);
+        Assert.Equal(12, audit.Rows.Count);
+        Assert.False(File.Exists(Path.Combine(temp.Path, "results.db")), "the audit must not measure");
+        var markdown = File.ReadAllText(Path.Combine(temp.Path, "out", "report", "split-audit.md"));
+        Assert.Contains("| bert-tiny | ", markdown);
+        Assert.Contains("G=6", markdown);
+        Assert.Contains($"{audit.BricksRun} distinct bricks loaded and run", table);
+    }
+
+    [Fact]
+    public void Full_takes_every_real_model_but_leaves_the_synthetic_fixtures_to_models()
+    {
+        using var temp = new TempFolder();
+        var manifests = ManifestFolder(temp.Path, "test-if", "bert-tiny");
+
+        var (full, _, log) = Run(Options(temp.Path, manifests) with { Audit = true, Full = true, Granularities = [1] });
+        var (named, _, namedLog) = Run(Options(temp.Path, manifests) with { Audit = true, Models = ["test-if"], Granularities = [1] });
+
+        Assert.True(full.ExitCode == SampleGenerator.Success, log);
+        Assert.Equal(["bert-tiny"], full.Run!.Audit!.Rows.Select(r => r.Model));
+        Assert.True(named.ExitCode == SampleGenerator.Success, namedLog);
+        Assert.Equal(["test-if"], named.Run!.Audit!.Rows.Select(r => r.Model));
+    }
+
+    [Fact]
     public void Options_parse_the_documented_arguments_and_reject_bad_ones()
     {
+        Assert.Equal([1, 2, 3, 4, 5, 6], SampleOptions.Parse(["--audit"]).Granularities);
+        Assert.Equal([2], SampleOptions.Parse(["-g", "2", "--audit"]).Granularities);
+        Assert.Equal([1], SampleOptions.Parse([]).Granularities);
         var options = SampleOptions.Parse(["-g", "1,3", "--quick", "--models", "a, b", "--db", "x.db", "-o", "out", "--full"]);
         Assert.Equal([1, 3], options.Granularities);
         Assert.Equal(SampleRigor.Quick, options.Rigor);
