@@ -32,10 +32,12 @@ public sealed record SplitOptions
 /// <param name="Bricks">Brick occurrences.</param>
 /// <param name="UniqueBricks">Distinct bricks in this model.</param>
 /// <param name="Recipe">The model's recipe.</param>
-/// <param name="Pieces">The bricks in execution order (the split without its graph, which holds the model's weights and
-/// would keep every model of a large run in memory).</param>
-public sealed record ModelSplitSummary(string Model, int Layers, int UniqueLayers, int Bricks, int UniqueBricks, ModelRecipe Recipe,
-    IReadOnlyList<SplitPiece> Pieces);
+/// <remarks>
+/// Deliberately holds no <see cref="ModelSplit"/> or <see cref="CanonicalBrick"/>: both reach the layer graph and with it the
+/// model's weights, so keeping them for every model of a corpus ran a 55-model split out of memory (20 GB). The recipe and
+/// the catalog say everything the later stages need.
+/// </remarks>
+public sealed record ModelSplitSummary(string Model, int Layers, int UniqueLayers, int Bricks, int UniqueBricks, ModelRecipe Recipe);
 
 /// <summary>What a split run produced.</summary>
 /// <param name="OutputDirectory">Where bricks, catalog and recipes were written (null for in-memory splits).</param>
@@ -82,7 +84,7 @@ public static class SplitRunner
             cancellationToken.ThrowIfCancellationRequested();
             var recipe = exporter.Add(split);
             summaries.Add(new ModelSplitSummary(name, graph.Layers.Count, recipe.UniqueLayerCount, split.Pieces.Count,
-                recipe.UniqueBrickCount, recipe, split.Pieces));
+                recipe.UniqueBrickCount, recipe));
             progress?.Report($"{name}: {graph.Layers.Count} layers -> {split.Pieces.Count} bricks ({recipe.UniqueBrickCount} unique)");
         }
         cancellationToken.ThrowIfCancellationRequested();
