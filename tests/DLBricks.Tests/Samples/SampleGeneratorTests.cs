@@ -135,6 +135,29 @@ public class SampleGeneratorTests
     }
 
     [Fact]
+    public void Every_family_of_the_corpus_splits_at_G_1_to_6_and_every_brick_runs()
+    {
+        // The default subset plus one model of each family it lacks (README: `--audit --full` does all 55 in about 4 minutes).
+        // VGG and wide ResNet are covered by zoo-vgg19 and resnet50 (same layer kinds; their 0.3-0.5 GB files cost CI a minute).
+        string[] families = ["densenet121", "googlenet", "resnet50", "resnext50_32x4d", "zoo-bvlc_alexnet", "zoo-inception_v2", "zoo-vgg19",
+            "zoo-zfnet512", "test-if", "test-loop", "test-dynamic-spatial"];
+        var defaults = Directory.EnumerateFiles(CorpusPaths.Manifests, "*.yaml").Select(ManifestParser.ParseFile).Where(m => m.IsDefault).Select(m => m.Name);
+        using var temp = new TempFolder();
+        var options = Options(temp.Path, CorpusPaths.Manifests) with { Audit = true, Granularities = [1, 2, 3, 4, 5, 6], Models = [.. defaults, .. families] };
+
+        var (outcome, _, log) = Run(options);
+
+        Assert.True(outcome.ExitCode == SampleGenerator.Success, log);
+        var audit = outcome.Run!.Audit!;
+        Assert.True(audit.AllPassed, string.Join("\n", audit.Failures.Select(f => f.Message)));
+        var models = audit.Rows.GroupBy(r => r.Model).ToList();
+        Assert.Equal(outcome.Run.Manifests.Select(m => m.Name).Order(StringComparer.Ordinal), models.Select(m => m.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(26, models.Count);
+        Assert.All(models, m => Assert.Equal([1, 2, 3, 4, 5, 6], m.Select(r => r.G)));
+        Assert.All(audit.Rows, r => Assert.Equal(0, r.FailedBricks));
+    }
+
+    [Fact]
     public void Full_takes_every_real_model_but_leaves_the_synthetic_fixtures_to_models()
     {
         using var temp = new TempFolder();
