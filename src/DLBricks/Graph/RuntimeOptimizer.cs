@@ -43,7 +43,8 @@ public static class RuntimeOptimizer
                 }
                 catch (OnnxRuntimeException e)
                 {
-                    throw new InvalidModelException($"{model.Path}: ONNX Runtime cannot load the model to optimize it: {ShapeProbe.OneLine(e.Message)}", e);
+                    throw new InvalidModelException(
+                        $"{model.Path}: ONNX Runtime cannot load the model to optimize it: {ShapeProbe.OneLine(e.Message)}{DiskHint(folder, model)}", e);
                 }
             }
             var optimized = OnnxModel.Load(output);
@@ -60,6 +61,26 @@ public static class RuntimeOptimizer
         {
             TryDelete(folder);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// ONNX Runtime reports a full disk while writing the optimized model as "Protobuf serialization failed", which sends
+    /// users hunting for a corrupt model; name the real cause when the temporary folder cannot hold another copy.
+    /// </summary>
+    private static string DiskHint(string folder, OnnxModel model)
+    {
+        try
+        {
+            var free = new DriveInfo(folder).AvailableFreeSpace;
+            var needed = new FileInfo(model.Path).Length;
+            return free < needed + (64L << 20)
+                ? $" (only {free >> 20} MiB free in {Path.GetDirectoryName(folder)}, where the optimized copy of this {needed >> 20} MiB model is written: free disk space or set TMPDIR)"
+                : "";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return "";
         }
     }
 
