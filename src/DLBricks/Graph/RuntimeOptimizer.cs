@@ -72,17 +72,19 @@ public static class RuntimeOptimizer
     {
         try
         {
-            var free = new DriveInfo(folder).AvailableFreeSpace;
-            var needed = new FileInfo(model.Path).Length;
-            return free < needed + (64L << 20)
-                ? $" (only {free >> 20} MiB free in {Path.GetDirectoryName(folder)}, where the optimized copy of this {needed >> 20} MiB model is written: free disk space or set TMPDIR)"
-                : "";
+            return DiskHint(new DriveInfo(folder).AvailableFreeSpace, new FileInfo(model.Path).Length, Path.GetDirectoryName(folder) ?? folder);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
             return "";
         }
     }
+
+    /// <summary>The hint for <paramref name="freeBytes"/> left where a copy of a <paramref name="modelBytes"/> model is written; empty when it fits.</summary>
+    internal static string DiskHint(long freeBytes, long modelBytes, string folder) =>
+        freeBytes < modelBytes + (64L << 20)
+            ? $" (only {freeBytes >> 20} MiB free in {folder}, where the optimized copy of this {modelBytes >> 20} MiB model is written: free disk space or set TMPDIR)"
+            : "";
 
     private static void TryDelete(string folder)
     {
