@@ -41,7 +41,7 @@ public class EstimateCommandTests
 {
     private static (string Folder, MemoryResultStore Store) Setup()
     {
-        var folder = Path.Combine(Path.GetTempPath(), $"dlbricks-estimate-{Guid.NewGuid():N}");
+        var folder = TestTempFolders.Create("dlbricks-estimate-");
         Directory.CreateDirectory(Path.Combine(folder, ModelRecipe.FolderName));
         File.WriteAllText(Path.Combine(folder, ModelRecipe.FolderName, "diamond.json"),
             JsonSerializer.Serialize(EstimatorTests.Diamond(), CatalogJson.Options));

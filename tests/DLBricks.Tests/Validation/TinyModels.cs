@@ -25,8 +25,7 @@ internal static class TinyModels
 
     public static string WriteTemp(byte[] model, string name)
     {
-        var folder = Path.Combine(Path.GetTempPath(), "dlbricks-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
+        var folder = TestTempFolders.Create("dlbricks-tests-");
         var path = Path.Combine(folder, name + ".onnx");
         File.WriteAllBytes(path, model);
         return path;
