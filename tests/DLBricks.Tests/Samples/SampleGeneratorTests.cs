@@ -141,7 +141,7 @@ public class SampleGeneratorTests
     public void Every_family_of_the_corpus_splits_at_G_1_to_6_and_every_brick_runs()
     {
         // The default subset plus one model of each family it lacks (README: `--audit --full` does all 55 in about 4 minutes).
-        // VGG and wide ResNet are covered by zoo-vgg19 and resnet50 (same layer kinds; their 0.3-0.5 GB files cost CI a minute).
+        // VGG and wide ResNet are covered by zoo-vgg19 and the default resnet50 (same layer kinds; their 0.3-0.5 GB files cost CI a minute).
         string[] families = ["densenet121", "googlenet", "resnext50_32x4d", "test-tiny-transformer", "zoo-bvlc_alexnet", "zoo-inception_v2", "zoo-vgg19",
             "zoo-zfnet512", "test-if", "test-loop", "test-dynamic-spatial"];
         var defaults = Directory.EnumerateFiles(CorpusPaths.Manifests, "*.yaml").Select(ManifestParser.ParseFile).Where(m => m.IsDefault).Select(m => m.Name);
