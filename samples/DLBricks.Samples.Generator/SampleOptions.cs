@@ -94,12 +94,13 @@ public sealed record SampleOptions
                 return args[++i];
             }
 
+            granularitiesGiven |= arg is "-g" or "--granularities";
             options = arg switch
             {
                 "--manifests" => options with { ManifestsDirectory = Value() },
                 "--full" => options with { Full = true },
                 "--models" => options with { Models = ParseNames(Value()) },
-                "-g" or "--granularities" => options with { Granularities = ParseGranularities(Value(), ref granularitiesGiven) },
+                "-g" or "--granularities" => options with { Granularities = ParseGranularities(Value()) },
                 "--audit" => options with { Audit = true },
                 "--quick" => options with { Rigor = SampleRigor.Quick },
                 "--rigor" => options with { Rigor = ParseRigor(Value()) },
@@ -120,9 +121,8 @@ public sealed record SampleOptions
         return names.Count > 0 ? names : throw new ArgumentException("--models needs at least one name.");
     }
 
-    private static List<int> ParseGranularities(string text, ref bool given)
+    private static List<int> ParseGranularities(string text)
     {
-        given = true;
         var values = new List<int>();
         foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {

@@ -43,12 +43,14 @@ public sealed class AuditSplitsStep : ISampleStep
         foreach (var model in report.Rows.GroupBy(r => r.Model))
             table.AddRow([Markup.Escape(model.Key), model.First().Layers.ToString(CultureInfo.InvariantCulture),
                 .. gs.Select(g => model.FirstOrDefault(r => r.G == g) is { } row ? Cell(row) : "—")]);
-        table.AddRow(["unique across models", report.Rows.GroupBy(r => r.Model).Sum(m => m.First().Layers).ToString(CultureInfo.InvariantCulture),
+        table.AddRow(["unique across models", TotalLayers(report).ToString(CultureInfo.InvariantCulture),
             .. gs.Select(g => report.UniqueBricksAt(g).ToString(CultureInfo.InvariantCulture))]);
         run.Console.Write(table);
         run.Console.WriteLine($"{report.Rows.Select(r => r.Model).Distinct().Count()} models split at G = {string.Join(", ", gs)}; "
             + $"{report.BricksRun} distinct bricks loaded and run; {report.Failures.Count} failures; {report.Elapsed:mm\\:ss}.");
     }
+
+    private static int TotalLayers(SplitAuditReport report) => report.Rows.GroupBy(r => r.Model).Sum(m => m.First().Layers);
 
     private static string Cell(SplitAuditRow row) =>
         $"{row.Bricks} ({row.UniqueBricks})" + (row.FailedBricks > 0 ? $" {row.FailedBricks} FAILED" : "");
@@ -69,7 +71,7 @@ public sealed class AuditSplitsStep : ISampleStep
         foreach (var model in report.Rows.GroupBy(r => r.Model))
             md.AppendLine(FormattableString.Invariant($"| {model.Key} | {model.First().Layers} | ")
                 + string.Join(" | ", gs.Select(g => model.FirstOrDefault(r => r.G == g) is { } row ? Cell(row) : "—")) + " |");
-        md.AppendLine(FormattableString.Invariant($"| **unique across models** | {report.Rows.GroupBy(r => r.Model).Sum(m => m.First().Layers)} | ")
+        md.AppendLine(FormattableString.Invariant($"| **unique across models** | {TotalLayers(report)} | ")
             + string.Join(" | ", gs.Select(g => report.UniqueBricksAt(g).ToString(CultureInfo.InvariantCulture))) + " |");
         if (report.Failures.Count > 0)
         {
