@@ -67,6 +67,7 @@ public sealed class CanonicalBrick
         var inputs = new List<BrickTensor>();
         var weights = new List<WeightSlot>();
         int nIn = 0, nW = 0, nC = 0;
+        var readByControlFlow = ControlFlowReads(spec);
 
         foreach (var b in spec.Boundary)
         {
@@ -96,6 +97,13 @@ public sealed class CanonicalBrick
                     g.Initializer.Add(b.Info.IntegerValues is { } ints
                         ? TensorValues.FromIntegers(name, b.Info.ElementType, shape, ints)
                         : TensorValues.FromFloats(name, b.Info.ElementType, shape, b.Info.FloatValues));
+                    // A value the probe saw is only right for the branch the probe took. As a plain initializer ONNX Runtime
+                    // folds it into the shape inference of every branch, and an untaken branch (whose Reshape/Squeeze expect
+                    // another value) makes the brick fail to load. Declared also as a graph input it becomes an overridable
+                    // initializer: the runtime still uses the value, but infers the branches as it does in the model, where
+                    // the tensor is computed at run time.
+                    // Model constants stay plain initializers: they are constants in the model too.
+                    if (readByControlFlow.Contains(b.Tensor) && graph.Producer.ContainsKey(b.Tensor)) g.Input.Add(ValueInfo(name, b.Info));
                     break;
                 }
                 default:
@@ -154,6 +162,15 @@ public sealed class CanonicalBrick
         g.Name = "brick";
 
         return new CanonicalBrick(model, HashOf(model), weights, spec, inputs, outputs);
+    }
+
+    /// <summary>Tensors that a layer with subgraphs (If, Loop, Scan) reads, explicitly or from its bodies.</summary>
+    private static HashSet<string> ControlFlowReads(BrickSpec spec)
+    {
+        var reads = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var layer in spec.Layers)
+            if (Subgraphs.HasSubgraphs(layer.Node)) reads.UnionWith(layer.AllInputs);
+        return reads;
     }
 
     private static readonly byte[] FormVersionBytes = System.Text.Encoding.UTF8.GetBytes(FormVersion);
