@@ -77,7 +77,11 @@ public sealed class CanonicalBrick
                 {
                     var name = $"in{nIn++}";
                     names[b.Tensor] = name;
-                    g.Input.Add(ValueInfo(name, b.Info));
+                    // The probe's static shape is what the benchmark feeds, but declared in the brick it lets ONNX Runtime
+                    // check every branch against it; in the model those branches saw the model's own (often symbolic)
+                    // dims, and an untaken one may not fit the probed shape. Declared symbolic, each branch is inferred on
+                    // its own terms; the catalog still carries the static shape to feed.
+                    g.Input.Add(readByControlFlow.Contains(b.Tensor) ? SymbolicValueInfo(name, b.Info) : ValueInfo(name, b.Info));
                     long[]? values = null;
                     double? min = null, max = null;
                     if (b.Info.IntegerValues is { Length: > 0 } iv)
@@ -200,6 +204,18 @@ public sealed class CanonicalBrick
     {
         var shape = new TensorShapeProto();
         foreach (var d in info.Shape ?? []) shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = info.ElementType, Shape = shape } },
+        };
+    }
+
+    private static ValueInfoProto SymbolicValueInfo(string name, TensorInfo info)
+    {
+        var shape = new TensorShapeProto();
+        for (var k = 0; k < (info.Shape ?? []).Length; k++)
+            shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = $"{name}_d{k}" });
         return new ValueInfoProto
         {
             Name = name,
