@@ -85,7 +85,7 @@ public static class Audio
         var frame = body.Op("Slice", new[] { padded, start, end, body.Int64Vector(1) });
         var mixed = body.Op("Add", new[] { body.Op("MatMul", new[] { frame, inputWeight }), body.Op("MatMul", new[] { state, stateWeight }) });
         var next = body.Op("Tanh", body.Op("Add", new[] { mixed, bias }));
-        body.Expose(next, "state_out", DataType.Float, 1, hidden);
+        next = body.Expose(next, "state_out", DataType.Float, 1, hidden);
         body.Expose(body.Op("Identity", next), "frame_state", DataType.Float, 1, hidden);
 
         var outputs = b.Node("Loop", new[] { tripCount, "", initial }, 2, "/frames/Loop", Attr.Graph("body", body.Graph));
