@@ -14,29 +14,28 @@ public static class Audio
     /// <summary>
     /// audio [1, <paramref name="samples"/>] float and sample_rate [1] int64 →
     /// <c>If sr == 16000</c> (decimate by 2) <c>else If sr == 8000</c> (pass through) <c>else</c> (attenuate), then a
-    /// strided Conv front end and a classifier: logits [1, 4]. Both decimation paths reshape with a factor computed from the
-    /// rate in the main graph (<c>sr / 8000</c>), and the 8 kHz path squeezes the factor axis, so each branch is consistent
-    /// only with its own rate and the branches return different lengths.
+    /// strided Conv front end and a classifier: logits [1, 4]. The main graph reshapes the audio into frames of
+    /// <c>max(sr / 8000, 1)</c> samples; the 16 kHz branch averages each frame and the 8 kHz branch squeezes the frame axis,
+    /// so each branch fits only the frame shape of its own rate, and the branches return different lengths.
     /// </summary>
     public static ModelProto SampleRateSwitch(BuildSettings? settings = null, long samples = 1600)
     {
         var b = new OnnxGraphBuilder("sample_rate_switch", settings);
         var audio = b.Input("audio", DataType.Float, 1, samples);
         var rate = b.Input("sample_rate", DataType.Int64, 1);
-        var factor = b.Op("Div", new[] { rate, b.Int64Scalar(8000) });
+        var factor = b.Op("Max", new[] { b.Op("Div", new[] { rate, b.Int64Scalar(8000) }), b.Int64Scalar(1) });
         var frameShape = b.Op("Concat", new[] { b.Int64Vector(1, -1), factor }, Attr.Int("axis", 0));
+        var pairs = b.Op("Reshape", new[] { audio, frameShape });
         var is16k = b.Op("Equal", new[] { rate, b.Int64Scalar(16000) });
 
         var decimate = b.Subgraph("decimate_16k");
-        var pairs = decimate.Op("Reshape", new[] { audio, frameShape });
         decimate.Expose(decimate.Op("ReduceMean", pairs, Attr.Ints("axes", 2), Attr.Int("keepdims", 0)),
             "audio_16k_to_8k", DataType.Float, 1, samples / 2);
 
         var other = b.Subgraph("other_rates");
         var is8k = other.Op("Equal", new[] { rate, other.Int64Scalar(8000) });
         var passThrough = other.Subgraph("pass_8k");
-        var single = passThrough.Op("Reshape", new[] { audio, frameShape });
-        passThrough.Expose(passThrough.Op("Squeeze", new[] { single, passThrough.Int64Vector(2) }),
+        passThrough.Expose(passThrough.Op("Squeeze", new[] { pairs, passThrough.Int64Vector(2) }),
             "audio_8k", DataType.Float, 1, samples);
         var attenuate = other.Subgraph("unsupported_rate");
         attenuate.Expose(attenuate.Op("Mul", new[] { audio, attenuate.Scalar(0.5f) }),

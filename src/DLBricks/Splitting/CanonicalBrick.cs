@@ -101,13 +101,6 @@ public sealed class CanonicalBrick
                     g.Initializer.Add(b.Info.IntegerValues is { } ints
                         ? TensorValues.FromIntegers(name, b.Info.ElementType, shape, ints)
                         : TensorValues.FromFloats(name, b.Info.ElementType, shape, b.Info.FloatValues));
-                    // A value the probe saw is only right for the branch the probe took. As a plain initializer ONNX Runtime
-                    // folds it into the shape inference of every branch, and an untaken branch (whose Reshape/Squeeze expect
-                    // another value) makes the brick fail to load. Declared also as a graph input it becomes an overridable
-                    // initializer: the runtime still uses the value, but infers the branches as it does in the model, where
-                    // the tensor is computed at run time.
-                    // Model constants stay plain initializers: they are constants in the model too.
-                    if (readByControlFlow.Contains(b.Tensor) && graph.Producer.ContainsKey(b.Tensor)) g.Input.Add(ValueInfo(name, b.Info));
                     break;
                 }
                 default:
