@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DLBricks.Benchmarking;
 using DLBricks.Export;
+using DLBricks.Splitting;
 
 namespace DLBricks.Emit;
 

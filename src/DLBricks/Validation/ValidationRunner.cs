@@ -3,6 +3,7 @@ using DLBricks.Estimation;
 using DLBricks.Export;
 using DLBricks.Reporting;
 using DLBricks.Storage;
+using DLBricks.Splitting;
 
 namespace DLBricks.Validation;
 

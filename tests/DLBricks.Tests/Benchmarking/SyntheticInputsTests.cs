@@ -1,6 +1,7 @@
 using DLBricks.Benchmarking;
 using DLBricks.Export;
 using Microsoft.ML.OnnxRuntime;
+using DLBricks.Splitting;
 
 namespace DLBricks.Tests.Benchmarking;
 

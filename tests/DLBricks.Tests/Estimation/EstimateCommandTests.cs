@@ -4,6 +4,7 @@ using DLBricks.Cli;
 using DLBricks.Cli.Commands;
 using DLBricks.Export;
 using DLBricks.Storage;
+using DLBricks.Splitting;
 
 namespace DLBricks.Tests.Estimation;
 

@@ -63,6 +63,6 @@ public class SplitModelFallbackTests
 
         Assert.Equal([(0, 2), (2, 1)], split.Pieces.Select(p => (p.FirstLayer, p.LayerCount)));
         var recipe = split.ToRecipe(LayerSourceInfo.Raw);
-        Assert.Equal([new DLBricks.Export.OccurrenceEdge(0, 1)], recipe.Edges);
+        Assert.Equal([new DLBricks.Splitting.OccurrenceEdge(0, 1)], recipe.Edges);
     }
 }

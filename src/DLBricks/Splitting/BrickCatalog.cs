@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace DLBricks.Export;
+namespace DLBricks.Splitting;
 
 /// <summary>One input or output tensor of a brick, as the benchmark must feed or expect it.</summary>
 /// <param name="Name">Canonical tensor name inside the brick (<c>in0</c>, <c>out1</c>, ...).</param>
