@@ -42,7 +42,7 @@ public class EstimateCommandTests
 {
     private static (string Folder, MemoryResultStore Store) Setup()
     {
-        var folder = TestTempFolders.Create("dlbricks-estimate-");
+        var folder = TempFolder.CreateUntilExit("dlbricks-estimate-");
         Directory.CreateDirectory(Path.Combine(folder, ModelRecipe.FolderName));
         File.WriteAllText(Path.Combine(folder, ModelRecipe.FolderName, "diamond.json"),
             JsonSerializer.Serialize(EstimatorTests.Diamond(), CatalogJson.Options));
