@@ -10,4 +10,18 @@ var root = new RootCommand("DLBricks: benchmark deep-learning models cheaply fro
 foreach (var command in CommandCatalog.All())
     root.Subcommands.Add(command);
 
-return await root.Parse(args).InvokeAsync();
+// Commands turn known failures into one line (CliErrors); this catches whatever escapes them, including exceptions thrown
+// on other threads, so no path ends in a stack trace. System.CommandLine's own handler would print the trace.
+AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+{
+    if (e.ExceptionObject is Exception error) CliErrors.LastResort(error);
+    Environment.Exit(ExitCodes.InternalError);
+};
+try
+{
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception e)
+{
+    return CliErrors.LastResort(e);
+}

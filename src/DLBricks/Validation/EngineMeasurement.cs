@@ -55,10 +55,7 @@ public sealed class EngineMeasurement
     public LatencyStatistics MeasureModel(string modelPath)
     {
         var model = OnnxModel.Load(modelPath);
-        var inputs = ShapeProbe.ResolveInputs(model, _bindings(model.Name))
-            .Select(i => new BrickTensor(i.Name, ElementTypes.Name(i.ElementType), i.Shape,
-                i.Values is { } v && ElementTypes.IsInteger(i.ElementType) ? Expand(v, i.Shape) : null))
-            .ToList();
+        var inputs = ToBrickTensors(ModelInputs.Resolve(model, _bindings(model.Name)));
         try
         {
             using var runner = OnnxModelRunner.Open(model.Path, Configuration, inputs, seed: 1);
@@ -116,9 +113,7 @@ public sealed class EngineMeasurement
         return overhead;
     }
 
-    private static long[] Expand(double[] values, long[] shape)
-    {
-        var count = (int)TensorValues.ElementCount(shape);
-        return values.Length == count ? values.Select(v => (long)v).ToArray() : Enumerable.Repeat((long)values[0], count).ToArray();
-    }
+    /// <summary>The resolved inputs as the benchmark engine's input specs: same shapes, same integer and bool values.</summary>
+    internal static List<BrickTensor> ToBrickTensors(ModelInputs inputs) =>
+        inputs.Inputs.Select(i => new BrickTensor(i.Name, ElementTypes.Name(i.ElementType), i.Shape, ModelInputs.ExpandedIntegers(i))).ToList();
 }

@@ -22,11 +22,13 @@ public sealed class ScenarioMeasurer
         _scenario = scenario ?? new ScenarioOptions();
     }
 
-    /// <summary>Measures a model file end to end.</summary>
+    /// <summary>Measures a model file end to end, fed <paramref name="inputs"/> (default: resolved without bindings).</summary>
     /// <exception cref="InvalidDataException">The model cannot be loaded; the message names it.</exception>
-    public LatencyStatistics MeasureModel(string modelPath)
+    /// <exception cref="InvalidModelException">An input cannot be resolved; the message names it.</exception>
+    public LatencyStatistics MeasureModel(string modelPath, Graph.ModelInputs? inputs = null)
     {
-        using var session = ScenarioSession.Open(modelPath, _session);
+        inputs ??= File.Exists(modelPath) ? Graph.ModelInputs.Resolve(modelPath) : null;
+        using var session = ScenarioSession.Open(modelPath, _session with { Inputs = inputs });
         return Statistics(Scenarios.SingleStream(session, _scenario).LatenciesMs);
     }
 
