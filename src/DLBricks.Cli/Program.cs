@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DLBricks.Cli;
 using DLBricks.Cli.Commands;
 
 // Main only parses and invokes: each verb lives in its own command class under Commands/.
