@@ -15,15 +15,18 @@ public sealed record ModelFailure(
 {
     /// <summary>
     /// The failure for an exception thrown while handling one model. Library exceptions carry a complete one-line message;
-    /// anything else is prefixed with its type so the line still says what happened.
+    /// anything else is prefixed with its type so the line still says what happened, and with <paramref name="path"/> when
+    /// the message does not name the file.
     /// </summary>
-    public static ModelFailure From(string model, string stage, Exception error)
+    public static ModelFailure From(string model, string stage, Exception error, string? path = null)
     {
         ArgumentNullException.ThrowIfNull(error);
         var message = error.Message.ReplaceLineEndings(" ").Trim();
         var reason = error is InvalidModelException or InvalidDataException or IOException or UnauthorizedAccessException
             ? message
             : $"{error.GetType().Name}: {message}";
+        if (path is not null && !reason.Contains(path, StringComparison.Ordinal))
+            reason = $"{path}: {reason}";
         return new ModelFailure(model, stage, reason);
     }
 

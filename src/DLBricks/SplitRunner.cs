@@ -98,7 +98,7 @@ public static class SplitRunner
             }
             catch (Exception e) when (ModelFailure.IsPerModel(e))
             {
-                var failure = ModelFailure.From(name, "split", e);
+                var failure = ModelFailure.From(name, "split", e, path);
                 failures.Add(failure);
                 progress?.Report($"{name}: failed, going on with the other models: {failure.Reason}");
             }

@@ -99,7 +99,7 @@ internal static class EstimateCommand
                 }
                 catch (Exception e) when (ModelFailure.IsPerModel(e) && e is not (DLBricks.Storage.ResultStoreUnavailableException or ExecutionProviderUnavailableException))
                 {
-                    failures.Add(ModelFailure.From(Path.GetFileNameWithoutExtension(input), "estimate", e));
+                    failures.Add(ModelFailure.From(Path.GetFileNameWithoutExtension(input), "estimate", e, input));
                 }
             }
             if (estimates.Count == 0 && failures.Count > 0)

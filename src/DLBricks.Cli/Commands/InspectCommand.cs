@@ -41,7 +41,7 @@ internal static class InspectCommand
                 }
                 catch (Exception e) when (ModelFailure.IsPerModel(e))
                 {
-                    failures.Add(ModelFailure.From(name, "inspect", e));
+                    failures.Add(ModelFailure.From(name, "inspect", e, path));
                 }
             }
             if (splits.Count == 0)

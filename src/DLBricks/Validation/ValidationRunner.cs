@@ -79,7 +79,7 @@ public static class ValidationRunner
         => Run(modelPaths, options, workDirectory, engine.MeasureModel, bricks => engine.MeasureBricks(bricks, progress, cancellationToken),
             engine.Calibrate, progress, cancellationToken);
 
-    private static ValidationReport Run(
+    internal static ValidationReport Run(
         IReadOnlyList<string> modelPaths,
         ValidationRunOptions options,
         string workDirectory,
@@ -102,7 +102,7 @@ public static class ValidationRunner
         var live = modelPaths.ToList();
         void Fail(string path, string stage, Exception e)
         {
-            failures.Add(ModelFailure.From(Path.GetFileNameWithoutExtension(path), stage, e));
+            failures.Add(ModelFailure.From(Path.GetFileNameWithoutExtension(path), stage, e, path));
             progress?.Report($"{failures[^1]}; going on with the other models");
             live.Remove(path);
         }
@@ -158,21 +158,46 @@ public static class ValidationRunner
             throw new InvalidModelException(failures.Count == 1 ? failures[0].ToString()
                 : $"no model could be validated: {string.Join("; ", failures)}");
 
-        var plan = new ValidationPlan(
-            live.Select(p => new ValidationModel(Path.GetFileNameWithoutExtension(p), p, recipes[p])).ToList(),
-            options.EndToEndRepeats, options.SpreadThreshold, options.Statistic);
-        var validation = new InterleavedValidation(
-            model =>
+        ValidationRun? run = null;
+        var measured = new Dictionary<string, BrickResult>(StringComparer.Ordinal);
+        while (run is null)
+        {
+            var plan = new ValidationPlan(
+                live.Select(p => new ValidationModel(Path.GetFileNameWithoutExtension(p), p, recipes[p])).ToList(),
+                options.EndToEndRepeats, options.SpreadThreshold, options.Statistic);
+            var validation = new InterleavedValidation(
+                model =>
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    try
+                    {
+                        return measureModel is null ? measurer.MeasureModel(model.ModelPath, inputs[model.ModelPath]) : measureModel(model.ModelPath);
+                    }
+                    catch (Exception e) when (ModelFailure.IsPerModel(e))
+                    {
+                        throw new ModelRunFailedException(model.ModelPath, e);
+                    }
+                },
+                hashes =>
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var results = measureBricks(hashes.Select(h => locations[h]).ToList());
+                    foreach (var (hash, result) in results) measured[hash] = result;
+                    return results;
+                });
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                return measureModel is null ? measurer.MeasureModel(model.ModelPath, inputs[model.ModelPath]) : measureModel(model.ModelPath);
-            },
-            hashes =>
+                run = validation.Run(plan, measured, progress);
+            }
+            catch (ModelRunFailedException e)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                return measureBricks(hashes.Select(h => locations[h]).ToList());
-            });
-        var run = validation.Run(plan, progress: progress);
+                // The interleaving is per plan, so the others are measured again without the failed model; bricks measured
+                // meanwhile are reused.
+                Fail(e.ModelPath, "end-to-end", e.InnerException!);
+                if (live.Count == 0)
+                    throw new InvalidModelException($"no model could be validated: {string.Join("; ", failures)}");
+            }
+        }
 
         var corrections = new List<IEstimateCorrection>();
         double? overheadMs = null;
@@ -198,7 +223,7 @@ public static class ValidationRunner
                 catch (Exception e) when (ModelFailure.IsPerModel(e))
                 {
                     // The model's measurements stand; only its Observation-1 row is missing, and the report says why.
-                    failures.Add(ModelFailure.From(Path.GetFileNameWithoutExtension(path), "profile", e));
+                    failures.Add(ModelFailure.From(Path.GetFileNameWithoutExtension(path), "profile", e, path));
                     progress?.Report($"{failures[^1]}");
                 }
             }
@@ -210,4 +235,10 @@ public static class ValidationRunner
             Failures = failures,
         };
     }
+}
+
+/// <summary>Carries a whole-model measurement failure out of the interleaved run, naming the model.</summary>
+internal sealed class ModelRunFailedException(string modelPath, Exception inner) : Exception(inner.Message, inner)
+{
+    public string ModelPath { get; } = modelPath;
 }
