@@ -60,8 +60,9 @@ public static class ExternalData
             throw new InvalidModelException($"{model.Path}: external data offset {offset} of tensor '{tensor.Name}' is negative; the model file is corrupt.");
         if (length < -1 || (length >= 0 && offset > long.MaxValue - length))
             throw new InvalidModelException($"{model.Path}: external data length {length} of tensor '{tensor.Name}' (offset {offset}) is out of range; the model file is corrupt.");
-        var file = Path.Combine(model.Directory, location);
-        if (!StaysInside(model.Directory, file))
+        // Links are resolved here so the size checks and reads below see the data file itself, not the link.
+        var file = RealPath(Path.GetFullPath(Path.Combine(model.Directory, location)));
+        if (!Inside(RealPath(Path.GetFullPath(model.Directory)), file))
             throw new InvalidModelException($"{model.Path}: external data location '{location}' of tensor '{tensor.Name}' is a link that leaves the model folder; copy the data file into the folder instead.");
         return (file, offset, length);
     }
@@ -78,33 +79,29 @@ public static class ExternalData
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
 
     /// <summary>
-    /// True when <paramref name="path"/>, with every symbolic link on the way resolved, lies inside <paramref name="folder"/> (also
+    /// True when <paramref name="real"/> (a path with every symbolic link resolved) lies inside <paramref name="root"/> (also
     /// resolved): a link to <c>/etc/passwd</c> is refused like a <c>..</c> in the location.
     /// </summary>
-    internal static bool StaysInside(string folder, string path)
+    private static bool Inside(string root, string real)
     {
-        var root = RealPath(Path.GetFullPath(folder));
-        var real = RealPath(Path.GetFullPath(path));
         var prefix = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
         var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
         return real.StartsWith(prefix, comparison);
     }
 
-    // Resolves links component by component (a link may sit on any folder of the path); a missing tail is kept as written.
-    private static string RealPath(string full)
+    // Resolves links component by component (a link may sit on any folder of the path, and its target may hold links itself);
+    // a missing tail is kept as written. Link cycles stop after a fixed depth, leaving a path the inside check refuses or the
+    // existence check reports.
+    private static string RealPath(string full, int depth = 0)
     {
         var root = Path.GetPathRoot(full) ?? "";
         var current = root;
-        var parts = full[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
-        for (var i = 0; i < parts.Length; i++)
+        foreach (var part in full[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
         {
-            var next = Path.Combine(current, parts[i]);
-            for (var hops = 0; hops < 40; hops++)
-            {
-                FileSystemInfo info = Directory.Exists(next) ? new DirectoryInfo(next) : new FileInfo(next);
-                if (!info.Exists || info.LinkTarget is null) break;
-                next = Path.GetFullPath(info.LinkTarget, Path.GetDirectoryName(next) ?? root);
-            }
+            var next = Path.Combine(current, part);
+            FileSystemInfo info = Directory.Exists(next) ? new DirectoryInfo(next) : new FileInfo(next);
+            if (info.Exists && info.LinkTarget is { } target && depth < 40)
+                next = RealPath(Path.GetFullPath(target, current), depth + 1);
             current = next;
         }
         return current;

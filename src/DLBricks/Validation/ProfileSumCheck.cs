@@ -54,9 +54,7 @@ public static class ProfileSumCheck
         var wall = new List<double>(runs);
         try
         {
-            options ??= new ScenarioSessionOptions();
-            if (options.Inputs is null && File.Exists(modelPath)) options = options with { Inputs = Graph.ModelInputs.Resolve(modelPath) };
-            using (var session = ScenarioSession.Open(modelPath, options with { ProfilePrefix = prefix }))
+            using (var session = ScenarioSession.Open(modelPath, (options ?? new ScenarioSessionOptions()) with { ProfilePrefix = prefix }))
             {
                 for (var i = 0; i < warmupRuns + runs; i++)
                 {

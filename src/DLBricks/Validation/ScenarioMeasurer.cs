@@ -27,7 +27,6 @@ public sealed class ScenarioMeasurer
     /// <exception cref="InvalidModelException">An input cannot be resolved; the message names it.</exception>
     public LatencyStatistics MeasureModel(string modelPath, Graph.ModelInputs? inputs = null)
     {
-        inputs ??= File.Exists(modelPath) ? Graph.ModelInputs.Resolve(modelPath) : null;
         using var session = ScenarioSession.Open(modelPath, _session with { Inputs = inputs });
         return Statistics(Scenarios.SingleStream(session, _scenario).LatenciesMs);
     }
@@ -45,7 +44,7 @@ public sealed class ScenarioMeasurer
             var stats = Statistics(Scenarios.SingleStream(session, _scenario).LatenciesMs);
             return new BrickResult(brick.Hash, systemKey, configurationKey, stats, null, DateTimeOffset.UtcNow);
         }
-        catch (Exception e) when (e is InvalidDataException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+        catch (Exception e) when (e is InvalidDataException or InvalidModelException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
         {
             return new BrickResult(brick.Hash, systemKey, configurationKey, null, e.Message, DateTimeOffset.UtcNow);
         }

@@ -110,13 +110,20 @@ public sealed class ScenarioSession : IDisposable
         }
     }
 
-    /// <summary>Opens <paramref name="modelPath"/>.</summary>
+    /// <summary>
+    /// Opens <paramref name="modelPath"/>. Without <see cref="ScenarioSessionOptions.Inputs"/> or <see cref="ScenarioSessionOptions.IntegerInputs"/>
+    /// its inputs are resolved as <see cref="Graph.ModelInputs.Resolve(string, Graph.ModelInputBindings?)"/> does without bindings.
+    /// </summary>
+    /// <exception cref="InvalidModelException">An input cannot be resolved (e.g. over the memory limit); the message names it.</exception>
     /// <exception cref="InvalidDataException">The file is missing, is not a model ONNX Runtime can load, or has inputs we cannot fill; the message names it.</exception>
     public static ScenarioSession Open(string modelPath, ScenarioSessionOptions? options = null)
     {
         options ??= new ScenarioSessionOptions();
         if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "batch size must be at least 1.");
         if (!File.Exists(modelPath)) throw new InvalidDataException($"{modelPath}: model not found.");
+        // A whole model with nothing said about its inputs gets the one resolution every other path uses.
+        if (options.Inputs is null && options.IntegerInputs is null)
+            options = options with { Inputs = Graph.ModelInputs.Resolve(modelPath) };
         return Create(modelPath, options, so => new InferenceSession(modelPath, so));
     }
 

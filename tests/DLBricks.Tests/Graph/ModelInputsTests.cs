@@ -10,19 +10,20 @@ namespace DLBricks.Tests.Graph;
 public class ModelInputsTests
 {
     /// <summary>
-    /// y = Relu(If(n == 1, x, Reshape(x, [3, -1]))) with x: [1, 4]. Only n = 1 runs: the other branch asks for an impossible
-    /// reshape. So any path that feeds n a different value than the probe did fails at run time.
+    /// y = Relu(If(n == 1, x, Reshape(x, [3, -1]))) with x: [batch, 4] (batch 1 by default). Only n = 1 runs: the other branch asks
+    /// for an impossible reshape, which ONNX Runtime only finds at run time (the batch dim is symbolic). So any path that feeds n a
+    /// different value than the probe did fails.
     /// </summary>
     internal static string GateModel(string folder, string name = "gate")
     {
-        var m = new TinyModel(opset: 13).Input("x", 1, 4);
+        var m = new TinyModel(opset: 13).Input("x", "batch", 4);
         m.Input("n", TensorProto.Types.DataType.Int64, 1);
         m.Ints("one", 1);
         m.Node("Equal", ["n", "one"], ["cond"]);
 
         var then = new GraphProto { Name = "then" };
         then.Node.Add(new NodeProto { OpType = "Identity", Input = { "x" }, Output = { "t_out" } });
-        then.Output.Add(TinyModel.ValueInfo("t_out", TensorProto.Types.DataType.Float, 1, 4));
+        then.Output.Add(new ValueInfoProto { Name = "t_out", Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float } } });
 
         var other = new GraphProto { Name = "else" };
         var shape = new TensorProto { Name = "bad_shape", DataType = (int)TensorProto.Types.DataType.Int64, Dims = { 2 }, Int64Data = { 3, -1 } };
