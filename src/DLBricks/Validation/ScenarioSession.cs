@@ -114,8 +114,10 @@ public sealed class ScenarioSession : IDisposable
     /// Opens <paramref name="modelPath"/>. Without <see cref="ScenarioSessionOptions.Inputs"/> or <see cref="ScenarioSessionOptions.IntegerInputs"/>
     /// its inputs are resolved as <see cref="Graph.ModelInputs.Resolve(string, Graph.ModelInputBindings?)"/> does without bindings.
     /// </summary>
-    /// <exception cref="InvalidModelException">An input cannot be resolved (e.g. over the memory limit); the message names it.</exception>
-    /// <exception cref="InvalidDataException">The file is missing, is not a model ONNX Runtime can load, or has inputs we cannot fill; the message names it.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is missing, is not a model ONNX Runtime can load, or has inputs we cannot resolve (e.g. over the memory limit) or
+    /// fill; the message names it.
+    /// </exception>
     public static ScenarioSession Open(string modelPath, ScenarioSessionOptions? options = null)
     {
         options ??= new ScenarioSessionOptions();
@@ -123,7 +125,16 @@ public sealed class ScenarioSession : IDisposable
         if (!File.Exists(modelPath)) throw new InvalidDataException($"{modelPath}: model not found.");
         // A whole model with nothing said about its inputs gets the one resolution every other path uses.
         if (options.Inputs is null && options.IntegerInputs is null)
-            options = options with { Inputs = Graph.ModelInputs.Resolve(modelPath) };
+        {
+            try
+            {
+                options = options with { Inputs = Graph.ModelInputs.Resolve(modelPath) };
+            }
+            catch (InvalidModelException e)
+            {
+                throw new InvalidDataException(e.Message, e);
+            }
+        }
         return Create(modelPath, options, so => new InferenceSession(modelPath, so));
     }
 
