@@ -68,6 +68,13 @@ public static class SyntheticInputs
         _ => type.ToString().ToLowerInvariant(),
     };
 
+    /// <summary>A whole model's resolved inputs as input specs: the same shapes and the same integer and bool values.</summary>
+    public static IReadOnlyList<BrickTensor> SpecsFor(Graph.ModelInputs inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return inputs.Inputs.Select(i => new BrickTensor(i.Name, Onnx.ElementTypes.Name(i.ElementType), i.Shape, Graph.ModelInputs.ExpandedIntegers(i))).ToList();
+    }
+
     /// <summary>Creates one input tensor for <paramref name="spec"/> in CPU memory owned by the returned value.</summary>
     public static OrtValue Create(BrickTensor spec, Random random)
     {

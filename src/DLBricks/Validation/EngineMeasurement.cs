@@ -55,7 +55,7 @@ public sealed class EngineMeasurement
     public LatencyStatistics MeasureModel(string modelPath)
     {
         var model = OnnxModel.Load(modelPath);
-        var inputs = ToBrickTensors(ModelInputs.Resolve(model, _bindings(model.Name)));
+        var inputs = SyntheticInputs.SpecsFor(ModelInputs.Resolve(model, _bindings(model.Name)));
         try
         {
             using var runner = OnnxModelRunner.Open(model.Path, Configuration, inputs, seed: 1);
@@ -112,8 +112,4 @@ public sealed class EngineMeasurement
         _store.SaveCalibration(System.Key, Configuration.Key, overhead);
         return overhead;
     }
-
-    /// <summary>The resolved inputs as the benchmark engine's input specs: same shapes, same integer and bool values.</summary>
-    internal static List<BrickTensor> ToBrickTensors(ModelInputs inputs) =>
-        inputs.Inputs.Select(i => new BrickTensor(i.Name, ElementTypes.Name(i.ElementType), i.Shape, ModelInputs.ExpandedIntegers(i))).ToList();
 }

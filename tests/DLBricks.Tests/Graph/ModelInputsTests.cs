@@ -59,7 +59,7 @@ public class ModelInputsTests
 
         // End to end on the benchmark engine's runner: the then-branch runs, so no Reshape error.
         var configuration = new RunConfiguration("cpu", null, 1, 0, "sequential", "all", "test");
-        using (var runner = OnnxModelRunner.Open(path, configuration, EngineMeasurement.ToBrickTensors(inputs)))
+        using (var runner = OnnxModelRunner.Open(path, configuration, SyntheticInputs.SpecsFor(inputs)))
         {
             Assert.Equal([1L], runner.Inputs.Single(i => i.Name == "n").Values!);
             runner.Run();
@@ -103,7 +103,7 @@ public class ModelInputsTests
 
         var inputs = ModelInputs.Resolve(path);
         Assert.Equal([1L, 1, 1], ModelInputs.ExpandedIntegers(inputs.Inputs.Single())!);
-        var spec = EngineMeasurement.ToBrickTensors(inputs).Single();
+        var spec = SyntheticInputs.SpecsFor(inputs).Single();
         using var value = SyntheticInputs.Create(spec, new Random(7));
         Assert.All(value.GetTensorDataAsSpan<bool>().ToArray(), Assert.True);
     }
