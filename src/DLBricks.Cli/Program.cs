@@ -7,9 +7,7 @@ using DLBricks.Cli.Commands;
 if (Console.IsOutputRedirected)
     Spectre.Console.AnsiConsole.Profile.Width = 240;
 
-var root = new RootCommand("DLBricks: benchmark deep-learning models cheaply from deduplicated layer bricks.");
-foreach (var command in CommandCatalog.All())
-    root.Subcommands.Add(command);
+var root = CommandCatalog.Root();
 
 // Commands turn known failures into one line (CliErrors); this catches whatever escapes them, including exceptions thrown
 // on other threads, so no path ends in a stack trace. System.CommandLine's own handler would print the trace.

@@ -97,7 +97,7 @@ internal static class EstimateCommand
                         EstimateRunner.BenchMissing(split, layerSource.ToInfo(), engine, store, new SplitCommand.SynchronousProgress(), token);
                     estimates.Add(EstimateRunner.Estimate(split.ToRecipe(layerSource.ToInfo()), store, systemKey, configKey, options, estimator));
                 }
-                catch (Exception e) when (ModelFailure.IsPerModel(e) && e is not (DLBricks.Storage.ResultStoreUnavailableException or ExecutionProviderUnavailableException))
+                catch (Exception e) when (ModelFailure.IsPerModel(e) && e is not (ResultStoreUnavailableException or ExecutionProviderUnavailableException))
                 {
                     failures.Add(ModelFailure.From(Path.GetFileNameWithoutExtension(input), "estimate", e, input));
                 }

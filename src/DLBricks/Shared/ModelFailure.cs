@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace DLBricks;
+namespace DLBricks.Shared;
 
 /// <summary>
 /// A model a multi-model run gave up on while it went on with the others: which model, at which step, and why, in one line.
