@@ -114,7 +114,7 @@ public class HostileFilesCliTests
         Assert.Contains("failed: hostile: split failed:", stderr);
         Assert.True(File.Exists(Path.Combine(output, "recipes", "good.json")));
         Assert.False(File.Exists(Path.Combine(output, "recipes", "hostile.json")));
-        Assert.NotEmpty(DLBricks.Export.BrickCatalog.Load(output).Bricks);
+        Assert.NotEmpty(DLBricks.Splitting.BrickCatalog.Load(output).Bricks);
     }
 
     [Fact]

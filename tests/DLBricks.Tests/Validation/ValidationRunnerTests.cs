@@ -54,7 +54,7 @@ public class ValidationRunnerFailureTests
         var work = Path.Combine(Path.GetDirectoryName(good)!, "work");
         var quick = new ScenarioMeasurer(new ScenarioSessionOptions(IntraOpThreads: 1), new ScenarioOptions(MinQueries: 5, WarmupQueries: 1));
         var e2eCalls = new List<string>();
-        DLBricks.Benchmarking.LatencyStatistics MeasureModel(string path)
+        DLBricks.Shared.LatencyStatistics MeasureModel(string path)
         {
             e2eCalls.Add(Path.GetFileNameWithoutExtension(path));
             // Fails on its second measurement, after its bricks were measured: the run must not lose the other model.
