@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DLBricks.Cli;
 using DLBricks.Cli.Commands;
 
 // Main only parses and invokes: each verb lives in its own command class under Commands/.
@@ -6,4 +7,20 @@ using DLBricks.Cli.Commands;
 if (Console.IsOutputRedirected)
     Spectre.Console.AnsiConsole.Profile.Width = 240;
 
-return await CommandCatalog.Root().Parse(args).InvokeAsync();
+var root = CommandCatalog.Root();
+
+// Commands turn known failures into one line (CliErrors); this catches whatever escapes them, including exceptions thrown
+// on other threads, so no path ends in a stack trace. System.CommandLine's own handler would print the trace.
+AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+{
+    if (e.ExceptionObject is Exception error) CliErrors.LastResort(error);
+    Environment.Exit(ExitCodes.InternalError);
+};
+try
+{
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception e)
+{
+    return CliErrors.LastResort(e);
+}

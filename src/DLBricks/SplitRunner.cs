@@ -50,6 +50,9 @@ public sealed record ModelSplitSummary(string Model, int Layers, int UniqueLayer
 /// <param name="RefusedBricks">Multi-layer bricks ONNX Runtime refused (they fell back to single layers), with reasons.</param>
 public sealed record SplitResult(string? OutputDirectory, IReadOnlyList<ModelSplitSummary> Models, BrickCatalog Catalog, IReadOnlyDictionary<string, string> RefusedBricks)
 {
+    /// <summary>Models that could not be split, with their reasons; the others were split and written.</summary>
+    public IReadOnlyList<ModelFailure> Failures { get; init; } = [];
+
     /// <summary>Sum of layers over models.</summary>
     public int TotalLayers => Models.Sum(m => m.Layers);
 
@@ -63,8 +66,11 @@ public sealed record SplitResult(string? OutputDirectory, IReadOnlyList<ModelSpl
 /// </summary>
 public static class SplitRunner
 {
-    /// <summary>Splits <paramref name="modelPaths"/> and writes bricks, catalog and recipes into <paramref name="outputDirectory"/>.</summary>
-    /// <exception cref="InvalidModelException">A model or option is unusable; nothing is written.</exception>
+    /// <summary>
+    /// Splits <paramref name="modelPaths"/> and writes bricks, catalog and recipes into <paramref name="outputDirectory"/>. A model
+    /// that cannot be split is listed in <see cref="SplitResult.Failures"/> and the others go on.
+    /// </summary>
+    /// <exception cref="InvalidModelException">An option is unusable, or no model could be split (the message lists why); nothing is written.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; nothing is written.</exception>
     public static SplitResult Run(IReadOnlyList<string> modelPaths, SplitOptions options, string outputDirectory,
         IProgress<string>? progress = null, CancellationToken cancellationToken = default)
@@ -76,24 +82,38 @@ public static class SplitRunner
 
         using var exporter = new BrickExporter(outputDirectory, options.Source.ToInfo());
         var summaries = new List<ModelSplitSummary>();
+        var failures = new List<ModelFailure>();
         foreach (var path in modelPaths)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var name = Path.GetFileNameWithoutExtension(path);
-            progress?.Report($"{name}: reading and probing shapes");
-            var graph = LayerGraphBuilder.Build(path, options.Source, options.BindingsFor(name));
-            progress?.Report($"{name}: splitting {graph.Layers.Count} layers at G={options.Granularity}");
-            var split = ModelSplitter.Split(graph, options.Granularity, options.Overlap,
-                options.VerifyWithRuntime ? exporter.WriteAndCheck : null);
-            cancellationToken.ThrowIfCancellationRequested();
-            var recipe = exporter.Add(split, options.VerifyWithRuntime);
-            summaries.Add(new ModelSplitSummary(name, graph.Layers.Count, recipe.UniqueLayerCount, split.Pieces.Count,
-                recipe.UniqueBrickCount, recipe));
-            progress?.Report($"{name}: {graph.Layers.Count} layers -> {split.Pieces.Count} bricks ({recipe.UniqueBrickCount} unique)");
+            try
+            {
+                progress?.Report($"{name}: reading and probing shapes");
+                var graph = LayerGraphBuilder.Build(path, options.Source, options.BindingsFor(name));
+                progress?.Report($"{name}: splitting {graph.Layers.Count} layers at G={options.Granularity}");
+                var split = ModelSplitter.Split(graph, options.Granularity, options.Overlap,
+                    options.VerifyWithRuntime ? exporter.WriteAndCheck : null);
+                cancellationToken.ThrowIfCancellationRequested();
+                var recipe = exporter.Add(split, options.VerifyWithRuntime);
+                summaries.Add(new ModelSplitSummary(name, graph.Layers.Count, recipe.UniqueLayerCount, split.Pieces.Count,
+                    recipe.UniqueBrickCount, recipe));
+                progress?.Report($"{name}: {graph.Layers.Count} layers -> {split.Pieces.Count} bricks ({recipe.UniqueBrickCount} unique)");
+            }
+            catch (Exception e) when (ModelFailure.IsPerModel(e))
+            {
+                var failure = ModelFailure.From(name, "split", e, path);
+                failures.Add(failure);
+                progress?.Report($"{name}: failed, going on with the other models: {failure.Reason}");
+            }
         }
+        // Nothing to commit: say why in one line rather than writing an empty catalog.
+        if (summaries.Count == 0)
+            throw new InvalidModelException(failures.Count == 1 ? failures[0].Reason
+                : $"no model could be split: {string.Join("; ", failures.Select(f => f.Reason))}");
         cancellationToken.ThrowIfCancellationRequested();
         var catalog = exporter.Commit();
-        return new SplitResult(Path.GetFullPath(outputDirectory), summaries, catalog, exporter.RefusedBricks);
+        return new SplitResult(Path.GetFullPath(outputDirectory), summaries, catalog, exporter.RefusedBricks) { Failures = failures };
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using DLBricks.Benchmarking;
 using DLBricks.Estimation;
 using DLBricks.Export;
+using DLBricks.Graph;
 using DLBricks.Reporting;
 using DLBricks.Storage;
 using DLBricks.Splitting;
@@ -56,8 +57,7 @@ public static class ValidationRunner
     /// <param name="measureBricks">Brick pipeline; null uses <see cref="ScenarioMeasurer.MeasureBricks"/>.</param>
     /// <param name="progress">Optional progress sink.</param>
     /// <param name="cancellationToken">Stops between steps.</param>
-    /// <exception cref="InvalidModelException">A model cannot be split.</exception>
-    /// <exception cref="InvalidDataException">A model cannot be loaded for end-to-end measurement.</exception>
+    /// <exception cref="InvalidModelException">No model could be validated (the message lists why). A model that fails alone is listed in <see cref="ValidationReport.Failures"/>.</exception>
     public static ValidationReport Run(
         IReadOnlyList<string> modelPaths,
         ValidationRunOptions options,
@@ -81,7 +81,7 @@ public static class ValidationRunner
         => Run(modelPaths, options, workDirectory, engine.MeasureModel, bricks => engine.MeasureBricks(bricks, progress, cancellationToken),
             engine.Calibrate, progress, cancellationToken);
 
-    private static ValidationReport Run(
+    internal static ValidationReport Run(
         IReadOnlyList<string> modelPaths,
         ValidationRunOptions options,
         string workDirectory,
@@ -99,32 +99,107 @@ public static class ValidationRunner
         var measurer = new ScenarioMeasurer(options.Session, options.Scenario);
         measureBricks ??= bricks => measurer.MeasureBricks(bricks, "local", "scenario");
 
+        // A model that fails at any step is listed in the report with its reason; the others go on.
+        var failures = new List<ModelFailure>();
+        var live = modelPaths.ToList();
+        void Fail(string path, string stage, Exception e)
+        {
+            failures.Add(ModelFailure.From(Path.GetFileNameWithoutExtension(path), stage, e, path));
+            progress?.Report($"{failures[^1]}; going on with the other models");
+            live.Remove(path);
+        }
+
+        var inputs = new Dictionary<string, ModelInputs>(StringComparer.Ordinal);
+        foreach (var path in modelPaths)
+        {
+            try
+            {
+                inputs[path] = ModelInputs.Resolve(path, options.Split.BindingsFor(Path.GetFileNameWithoutExtension(path)));
+            }
+            catch (Exception e) when (ModelFailure.IsPerModel(e))
+            {
+                Fail(path, "inputs", e);
+            }
+        }
+
         var locations = new Dictionary<string, BrickLocation>(StringComparer.Ordinal);
-        var recipes = modelPaths.ToDictionary(p => p, _ => new List<ModelRecipe>());
+        var recipes = live.ToDictionary(p => p, _ => new List<ModelRecipe>());
         foreach (var g in options.Granularities.Distinct().Order())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var split = SplitRunner.Run(modelPaths, options.Split with { Granularity = g, Overlap = options.Overlap },
+            if (live.Count == 0) break;
+            var split = SplitRunner.Run(live, options.Split with { Granularity = g, Overlap = options.Overlap },
                 Path.Combine(workDirectory, $"split-g{g}"), progress, cancellationToken);
             foreach (var brick in split.Catalog.Bricks) locations.TryAdd(brick.Hash, new BrickLocation(split.OutputDirectory!, brick));
-            for (var i = 0; i < modelPaths.Count; i++) recipes[modelPaths[i]].Add(split.Models[i].Recipe);
+            foreach (var failure in split.Failures)
+            {
+                failures.Add(failure with { Stage = $"split (G={g})" });
+                live.RemoveAll(p => Path.GetFileNameWithoutExtension(p) == failure.Model);
+            }
+            foreach (var model in split.Models)
+                if (live.FirstOrDefault(p => Path.GetFileNameWithoutExtension(p) == model.Model) is { } path) recipes[path].Add(model.Recipe);
         }
 
-        var plan = new ValidationPlan(
-            modelPaths.Select(p => new ValidationModel(Path.GetFileNameWithoutExtension(p), p, recipes[p])).ToList(),
-            options.EndToEndRepeats, options.SpreadThreshold, options.Statistic);
-        var validation = new InterleavedValidation(
-            model =>
+        // One unmeasured run per model on its resolved inputs: a model that cannot run end to end fails here, alone, instead of
+        // in the middle of the interleaved measurements of all the others.
+        foreach (var path in live.ToList())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                return measureModel is null ? measurer.MeasureModel(model.ModelPath) : measureModel(model.ModelPath);
-            },
-            hashes =>
+                using var session = ScenarioSession.Open(path, options.Session with { Inputs = inputs[path] });
+                session.RunOnce();
+            }
+            catch (Exception e) when (ModelFailure.IsPerModel(e))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                return measureBricks(hashes.Select(h => locations[h]).ToList());
-            });
-        var run = validation.Run(plan, progress: progress);
+                Fail(path, "end-to-end", e is Microsoft.ML.OnnxRuntime.OnnxRuntimeException
+                    ? new InvalidModelException($"{path}: ONNX Runtime cannot run the model end to end: {e.Message.ReplaceLineEndings(" ")}", e) : e);
+            }
+        }
+        if (live.Count == 0)
+            throw new InvalidModelException(failures.Count == 1 ? failures[0].ToString()
+                : $"no model could be validated: {string.Join("; ", failures)}");
+
+        ValidationRun? run = null;
+        var measured = new Dictionary<string, BrickResult>(StringComparer.Ordinal);
+        while (run is null)
+        {
+            var plan = new ValidationPlan(
+                live.Select(p => new ValidationModel(Path.GetFileNameWithoutExtension(p), p, recipes[p])).ToList(),
+                options.EndToEndRepeats, options.SpreadThreshold, options.Statistic);
+            var validation = new InterleavedValidation(
+                model =>
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    try
+                    {
+                        return measureModel is null ? measurer.MeasureModel(model.ModelPath, inputs[model.ModelPath]) : measureModel(model.ModelPath);
+                    }
+                    catch (Exception e) when (ModelFailure.IsPerModel(e))
+                    {
+                        throw new ModelRunFailedException(model.ModelPath, e);
+                    }
+                },
+                hashes =>
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var results = measureBricks(hashes.Select(h => locations[h]).ToList());
+                    foreach (var (hash, result) in results) measured[hash] = result;
+                    return results;
+                });
+            try
+            {
+                run = validation.Run(plan, measured, progress);
+            }
+            catch (ModelRunFailedException e)
+            {
+                // The interleaving is per plan, so the others are measured again without the failed model; bricks measured
+                // meanwhile are reused.
+                Fail(e.ModelPath, "end-to-end", e.InnerException!);
+                if (live.Count == 0)
+                    throw new InvalidModelException($"no model could be validated: {string.Join("; ", failures)}");
+            }
+        }
 
         var corrections = new List<IEstimateCorrection>();
         double? overheadMs = null;
@@ -139,14 +214,33 @@ public static class ValidationRunner
         var profiles = new List<ProfileSumResult>();
         if (options.Profile)
         {
-            foreach (var path in modelPaths)
+            foreach (var path in live)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 progress?.Report($"{Path.GetFileNameWithoutExtension(path)}: profiling (Observation 1)");
-                profiles.Add(ProfileSumCheck.Run(path, runs: 10, warmupRuns: 2, options.Session));
+                try
+                {
+                    profiles.Add(ProfileSumCheck.Run(path, runs: 10, warmupRuns: 2, options.Session with { Inputs = inputs[path] }));
+                }
+                catch (Exception e) when (ModelFailure.IsPerModel(e))
+                {
+                    // The model's measurements stand; only its Observation-1 row is missing, and the report says why.
+                    failures.Add(ModelFailure.From(Path.GetFileNameWithoutExtension(path), "profile", e, path));
+                    progress?.Report($"{failures[^1]}");
+                }
             }
         }
 
-        return ValidationReportBuilder.Build(run, new EstimateOptions(options.Statistic, corrections), profiles) with { CallOverheadMs = overheadMs };
+        return ValidationReportBuilder.Build(run, new EstimateOptions(options.Statistic, corrections), profiles) with
+        {
+            CallOverheadMs = overheadMs,
+            Failures = failures,
+        };
     }
+}
+
+/// <summary>Carries a whole-model measurement failure out of the interleaved run, naming the model.</summary>
+internal sealed class ModelRunFailedException(string modelPath, Exception inner) : Exception(inner.Message, inner)
+{
+    public string ModelPath { get; } = modelPath;
 }

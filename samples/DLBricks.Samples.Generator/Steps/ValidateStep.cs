@@ -73,6 +73,13 @@ public sealed class ValidateStep : ISampleStep
             }
         }
 
+        // Models the runner gave up on (and went on without) are failures of the sample run too.
+        foreach (var failure in run.Report?.Failures ?? [])
+        {
+            if (failure.Stage == "profile") run.Failures.Add(failure.ToString());
+            else run.Fail(failure.Model, $"{failure.Stage}: {failure.Reason}");
+        }
+
         foreach (var row in run.Report?.Models ?? [])
             if (row.MissingBricks.Count > 0)
                 run.Failures.Add($"{row.Model}: G={row.G}: {row.MissingBricks.Count} bricks could not be measured, so the estimate counts them as 0 ms");

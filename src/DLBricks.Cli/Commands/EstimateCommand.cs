@@ -80,20 +80,30 @@ internal static class EstimateCommand
             var estimator = selected == "all" ? new ModelEstimator() : new ModelEstimator([ModelEstimator.For(CliNames.Modes[selected])]);
 
             var estimates = new List<ModelEstimates>();
+            var failures = new List<ModelFailure>();
             foreach (var input in result.GetValue(models)!)
             {
-                if (input.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || Directory.Exists(input))
+                try
                 {
-                    foreach (var recipe in LoadRecipes(input))
-                        estimates.Add(EstimateRunner.Estimate(recipe, store, systemKey, configKey, options, estimator));
-                    continue;
+                    if (input.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || Directory.Exists(input))
+                    {
+                        foreach (var recipe in LoadRecipes(input))
+                            estimates.Add(EstimateRunner.Estimate(recipe, store, systemKey, configKey, options, estimator));
+                        continue;
+                    }
+                    Console.Error.WriteLine($"{Path.GetFileNameWithoutExtension(input)}: splitting privately at G={granularity} ({layerSource.ToInfo()})");
+                    var split = SplitRunner.SplitInMemory(input, splitOptions);
+                    if (engine is not null)
+                        EstimateRunner.BenchMissing(split, layerSource.ToInfo(), engine, store, new SplitCommand.SynchronousProgress(), token);
+                    estimates.Add(EstimateRunner.Estimate(split.ToRecipe(layerSource.ToInfo()), store, systemKey, configKey, options, estimator));
                 }
-                Console.Error.WriteLine($"{Path.GetFileNameWithoutExtension(input)}: splitting privately at G={granularity} ({layerSource.ToInfo()})");
-                var split = SplitRunner.SplitInMemory(input, splitOptions);
-                if (engine is not null)
-                    EstimateRunner.BenchMissing(split, layerSource.ToInfo(), engine, store, new SplitCommand.SynchronousProgress(), token);
-                estimates.Add(EstimateRunner.Estimate(split.ToRecipe(layerSource.ToInfo()), store, systemKey, configKey, options, estimator));
+                catch (Exception e) when (ModelFailure.IsPerModel(e) && e is not (ResultStoreUnavailableException or ExecutionProviderUnavailableException))
+                {
+                    failures.Add(ModelFailure.From(Path.GetFileNameWithoutExtension(input), "estimate", e, input));
+                }
             }
+            if (estimates.Count == 0 && failures.Count > 0)
+                throw new InvalidModelException(failures.Count == 1 ? failures[0].Reason : $"no model could be estimated: {string.Join("; ", failures.Select(f => f.Reason))}");
 
             Console.Write(EstimateTextWriter.ToText(estimates, result.GetValue(top)));
             if (result.GetValue(json) is { } jsonPath)
@@ -102,6 +112,7 @@ internal static class EstimateCommand
                 Console.WriteLine($"wrote {jsonPath}");
             }
             var incomplete = estimates.Where(m => m.Estimates.Any(e => !e.IsComplete)).ToList();
+            if (CliErrors.ReportFailures(failures) != ExitCodes.Success && incomplete.Count == 0) return ExitCodes.PartialFailure;
             if (incomplete.Count == 0) return ExitCodes.Success;
             foreach (var m in incomplete)
             {

@@ -29,13 +29,23 @@ internal static class InspectCommand
             var bindings = inputs.Bindings(result);
             var layerSource = source.Read(result);
             var splits = new List<SplitHashes>();
+            var failures = new List<ModelFailure>();
             foreach (var path in result.GetValue(models)!)
             {
                 var name = Path.GetFileNameWithoutExtension(path);
                 Console.Error.WriteLine($"{name}: reading and probing shapes");
-                var graph = LayerGraphBuilder.Build(path, layerSource, bindings(name));
-                splits.Add(ModelSplitter.Split(graph, granularity).Hashes());
+                try
+                {
+                    var graph = LayerGraphBuilder.Build(path, layerSource, bindings(name));
+                    splits.Add(ModelSplitter.Split(graph, granularity).Hashes());
+                }
+                catch (Exception e) when (ModelFailure.IsPerModel(e))
+                {
+                    failures.Add(ModelFailure.From(name, "inspect", e, path));
+                }
             }
+            if (splits.Count == 0)
+                throw new InvalidModelException(failures.Count == 1 ? failures[0].Reason : $"no model could be inspected: {string.Join("; ", failures.Select(f => f.Reason))}");
             var stats = RepetitionStatistics.Of(splits);
             Print(stats, granularity);
             if (result.GetValue(json) is { } jsonPath)
@@ -48,7 +58,7 @@ internal static class InspectCommand
                 JaccardHeatmap.Save(stats, plotPath);
                 Console.WriteLine($"wrote {plotPath}");
             }
-            return ExitCodes.Success;
+            return CliErrors.ReportFailures(failures);
         }));
         return command;
     }

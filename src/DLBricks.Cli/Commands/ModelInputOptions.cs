@@ -22,11 +22,17 @@ internal sealed class ModelInputOptions
         Description = "Input values that matter (lengths, sample rates), NAME=V[,V...] (prefix MODEL: to target one model). Repeatable.",
     };
 
+    public Option<string?> MemoryLimit { get; } = new("--memory-limit")
+    {
+        Description = "Most memory a model's inputs may take together, e.g. 4GiB (default), 512MiB; larger shapes are refused before allocation.",
+    };
+
     public void AddTo(Command command)
     {
         command.Options.Add(Shape);
         command.Options.Add(Dim);
         command.Options.Add(Value);
+        command.Options.Add(MemoryLimit);
     }
 
     public Func<string, ModelInputBindings> Bindings(ParseResult result)
@@ -34,7 +40,10 @@ internal sealed class ModelInputOptions
         var shapes = result.GetValue(Shape) ?? [];
         var dims = result.GetValue(Dim) ?? [];
         var values = result.GetValue(Value) ?? [];
-        return model => ModelInputBindings.Parse(model, shapes, dims, values);
+        var limit = result.GetValue(MemoryLimit) is { } text
+            ? DLBricks.Onnx.TensorSize.ParseSize(text, "--memory-limit")
+            : ModelInputBindings.DefaultMemoryLimitBytes;
+        return model => ModelInputBindings.Parse(model, shapes, dims, values, limit);
     }
 }
 

@@ -32,7 +32,7 @@ internal static class SplitCommand
             };
             var split = SplitRunner.Run(result.GetValue(models)!, options, result.GetValue(output)!, new SynchronousProgress(), token);
             Print(split, granularity);
-            return ExitCodes.Success;
+            return CliErrors.ReportFailures(split.Failures);
         })));
         return command;
     }

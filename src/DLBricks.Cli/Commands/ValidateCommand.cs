@@ -79,6 +79,7 @@ internal static class ValidateCommand
             if (result.GetValue(md) is { } mdPath) { ValidationReportMarkdownWriter.Write(report, mdPath); Console.WriteLine($"wrote {mdPath}"); }
             if (result.GetValue(plots) is { } plotDir) foreach (var p in ValidationPlots.WriteAll(report, plotDir)) Console.WriteLine($"wrote {p}");
             Print(report);
+            if (CliErrors.ReportFailures(report.Failures) != ExitCodes.Success) return ExitCodes.PartialFailure;
             return report.Models.Any(r => r.MissingBricks.Count > 0) ? ExitCodes.PartialFailure : ExitCodes.Success;
         }), CancellationToken.None));
         return command;

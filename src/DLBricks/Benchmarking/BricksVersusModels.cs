@@ -40,7 +40,8 @@ public sealed class BricksVersusModels(IResultStore store, RunConfiguration conf
             var watch = Stopwatch.StartNew();
             try
             {
-                using var runner = OnnxModelRunner.Open(path, configuration, seed: SyntheticInputs.SeedFrom(Path.GetFileName(path)));
+                var inputs = SyntheticInputs.SpecsFor(Graph.ModelInputs.Resolve(path));
+                using var runner = OnnxModelRunner.Open(path, configuration, inputs, seed: SyntheticInputs.SeedFrom(Path.GetFileName(path)));
                 models.Add(new ModelTiming(path, measurer.Measure(Path.GetFileNameWithoutExtension(path), runner).Statistics, null, watch.Elapsed));
             }
             catch (Exception e) when (e is not OutOfMemoryException and not ExecutionProviderUnavailableException)

@@ -69,13 +69,21 @@ public static class SyntheticInputs
         _ => type.ToString().ToLowerInvariant(),
     };
 
+    /// <summary>A whole model's resolved inputs as input specs: the same shapes and the same integer and bool values.</summary>
+    public static IReadOnlyList<BrickTensor> SpecsFor(Graph.ModelInputs inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return inputs.Inputs.Select(i => new BrickTensor(i.Name, Onnx.ElementTypes.Name(i.ElementType), i.Shape, Graph.ModelInputs.ExpandedIntegers(i))).ToList();
+    }
+
     /// <summary>Creates one input tensor for <paramref name="spec"/> in CPU memory owned by the returned value.</summary>
     public static OrtValue Create(BrickTensor spec, Random random)
     {
         var type = ParseElementType(spec.ElementType);
         if (spec.Shape.Any(d => d < 0))
             throw new ArgumentException($"input '{spec.Name}' has an unknown dimension; give a static shape.", nameof(spec));
-        var count = spec.Shape.Aggregate(1L, (a, d) => a * d);
+        var count = Onnx.TensorSize.TryElementCount(spec.Shape)
+                    ?? throw new InvalidModelException($"input '{spec.Name}' shape [{string.Join(',', spec.Shape)}] has more elements than fit in 64 bits.");
         if (type == TensorElementType.String)
         {
             var strings = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, spec.Shape);
@@ -115,7 +123,11 @@ public static class SyntheticInputs
                 foreach (ref var x in MemoryMarshal.Cast<byte, ushort>(bytes)) x = (ushort)(BitConverter.SingleToUInt32Bits(NextFloat(random)) >> 16);
                 break;
             case TensorElementType.Bool:
-                foreach (ref var x in bytes) x = (byte)random.Next(2);
+                // A bool input given values (a model input's resolved mask or flag) is fed as given, like integers.
+                if (spec.Values is { Length: > 0 } flags)
+                    for (var i = 0; i < bytes.Length; i++) bytes[i] = flags[i % flags.Length] != 0 ? (byte)1 : (byte)0;
+                else
+                    foreach (ref var x in bytes) x = (byte)random.Next(2);
                 break;
             case TensorElementType.Int8: FillIntegers(MemoryMarshal.Cast<byte, sbyte>(bytes), spec, random, sbyte.MinValue, sbyte.MaxValue, v => (sbyte)v); break;
             case TensorElementType.UInt8: FillIntegers(bytes, spec, random, byte.MinValue, byte.MaxValue, v => (byte)v); break;

@@ -336,7 +336,7 @@ internal static class SuiteSources
 
         /// <summary>
         /// Input tensors for a brick: floats uniform in [-1, 1) from a generator seeded by the brick hash, integers from the spec's
-        /// Values (verbatim, repeated) or its Min..Max range, random booleans and short strings.
+        /// Values (verbatim, repeated) or its Min..Max range, booleans from Values or random, and short strings.
         /// </summary>
         public static class SyntheticInputs
         {
@@ -409,7 +409,10 @@ internal static class SuiteSources
                         foreach (ref var x in MemoryMarshal.Cast<byte, ushort>(bytes)) x = (ushort)(BitConverter.SingleToUInt32Bits(NextFloat(random)) >> 16);
                         break;
                     case TensorElementType.Bool:
-                        foreach (ref var x in bytes) x = (byte)random.Next(2);
+                        if (spec.Values is { Length: > 0 } flags)
+                            for (var i = 0; i < bytes.Length; i++) bytes[i] = flags[i % flags.Length] != 0 ? (byte)1 : (byte)0;
+                        else
+                            foreach (ref var x in bytes) x = (byte)random.Next(2);
                         break;
                     case TensorElementType.Int8: FillIntegers(MemoryMarshal.Cast<byte, sbyte>(bytes), spec, random, sbyte.MinValue, sbyte.MaxValue, v => (sbyte)v); break;
                     case TensorElementType.UInt8: FillIntegers(bytes, spec, random, byte.MinValue, byte.MaxValue, v => (byte)v); break;

@@ -135,12 +135,11 @@ public static class LayerGraphBuilder
         var tensors = new Dictionary<string, TensorInfo>(probed, StringComparer.Ordinal);
         foreach (var input in inputs)
         {
-            long[]? values = input.Values is { } v && ElementTypes.IsInteger(input.ElementType)
-                ? Expand(v, input.Shape).Select(x => (long)x).ToArray()
+            // Per-element values are kept whatever their size (the user gave them); a single fill value only when the tensor is small.
+            long[]? values = ElementTypes.IsInteger(input.ElementType) && input.Values is { } v
+                             && (v.Length > 1 || TensorValues.ElementCount(input.Shape) <= TensorInfo.MaxKeptIntegerElements)
+                ? ModelInputs.ExpandedIntegers(input)
                 : null;
-            if (values is null && input.Values is null && ElementTypes.IsInteger(input.ElementType)
-                && TensorValues.ElementCount(input.Shape) <= TensorInfo.MaxKeptIntegerElements)
-                values = Enumerable.Repeat(1L, (int)TensorValues.ElementCount(input.Shape)).ToArray();
             tensors[input.Name] = new TensorInfo { ElementType = input.ElementType, Shape = input.Shape, IntegerValues = values };
         }
         foreach (var init in graph.Initializer)
@@ -169,12 +168,6 @@ public static class LayerGraphBuilder
         var realInputs = inputs.Select(i => i.Name).ToList();
         var outputs = new HashSet<string>(graph.Output.Select(o => o.Name), StringComparer.Ordinal);
         return new LayerGraph(model, layers, tensors, structure.Constants, realInputs, outputs);
-    }
-
-    private static double[] Expand(double[] values, long[] shape)
-    {
-        var count = (int)TensorValues.ElementCount(shape);
-        return values.Length == count ? values : Enumerable.Repeat(values[0], count).ToArray();
     }
 
     internal static string Describe(NodeProto node) => node.Name.Length > 0 ? node.Name : $"{node.OpType} -> {string.Join(',', node.Output)}";

@@ -21,13 +21,28 @@ public sealed class ModelInputBindings
     /// <summary>Input values by input name: one value fills the tensor, otherwise one value per element.</summary>
     public Dictionary<string, double[]> Values { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Default of <see cref="MemoryLimitBytes"/>: 4 GiB.</summary>
+    public const long DefaultMemoryLimitBytes = 4L << 30;
+
+    /// <summary>
+    /// The most bytes the model's inputs may take together (<c>--memory-limit</c>); shapes are checked against it, with
+    /// overflow-safe arithmetic, before anything is allocated.
+    /// </summary>
+    public long MemoryLimitBytes { get; init; } = DefaultMemoryLimitBytes;
+
     /// <summary>Parses CLI-style <c>NAME=...</c> arguments, keeping those without a prefix or prefixed with <paramref name="modelName"/>.</summary>
     /// <exception cref="InvalidModelException">An argument is malformed; the message names it.</exception>
-    public static ModelInputBindings Parse(string modelName, IEnumerable<string> shapes, IEnumerable<string> dims, IEnumerable<string> values)
+    public static ModelInputBindings Parse(string modelName, IEnumerable<string> shapes, IEnumerable<string> dims, IEnumerable<string> values,
+        long memoryLimitBytes = DefaultMemoryLimitBytes)
     {
-        var b = new ModelInputBindings();
+        var b = new ModelInputBindings { MemoryLimitBytes = memoryLimitBytes };
         foreach (var (key, text) in Select(modelName, shapes, "--shape"))
-            b.Shapes[key] = ParseList(text, "--shape", key, long.Parse);
+        {
+            var shape = ParseList(text, "--shape", key, s => long.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture));
+            if (shape.Any(d => d < 0))
+                throw new InvalidModelException($"--shape {key}={text}: dims must be zero or positive.");
+            b.Shapes[key] = shape;
+        }
         foreach (var (key, text) in Select(modelName, dims, "--dim"))
         {
             if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v <= 0)

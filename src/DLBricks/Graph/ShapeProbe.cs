@@ -16,56 +16,9 @@ public static class ShapeProbe
     /// <summary>A graph input with its resolved static shape and the values fed to it.</summary>
     public sealed record ResolvedInput(string Name, int ElementType, long[] Shape, double[]? Values);
 
-    /// <summary>Resolves the model's real inputs (graph inputs that are not initializers) to static shapes.</summary>
-    /// <exception cref="InvalidModelException">A dim has no value; the message names the input, the dim and the option to give.</exception>
-    public static IReadOnlyList<ResolvedInput> ResolveInputs(OnnxModel model, ModelInputBindings bindings)
-    {
-        var graph = model.Proto.Graph;
-        var initializers = new HashSet<string>(graph.Initializer.Select(i => i.Name));
-        var resolved = new List<ResolvedInput>();
-        foreach (var input in graph.Input)
-        {
-            if (initializers.Contains(input.Name)) continue;
-            if (input.Type?.TensorType is not { } tensorType)
-                throw new InvalidModelException($"{model.Path}: input '{input.Name}' is not a tensor (sequence/map inputs are not supported).");
-            long[] shape;
-            if (bindings.Shapes.TryGetValue(input.Name, out var given))
-            {
-                shape = given;
-            }
-            else
-            {
-                var dims = tensorType.Shape?.Dim;
-                if (dims is null)
-                    throw new InvalidModelException($"{model.Path}: input '{input.Name}' has no shape; give one with --shape {input.Name}=D0,D1,...");
-                shape = new long[dims.Count];
-                for (var d = 0; d < dims.Count; d++)
-                {
-                    var dim = dims[d];
-                    if (dim.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && dim.DimValue > 0)
-                        shape[d] = dim.DimValue;
-                    else if (dim.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimParam && bindings.Dims.TryGetValue(dim.DimParam, out var v))
-                        shape[d] = v;
-                    else if (d == 0)
-                        shape[d] = 1; // documented default: an unset leading dim is the batch dim, taken as 1
-                    else
-                    {
-                        var symbol = dim.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimParam ? dim.DimParam : "?";
-                        throw new InvalidModelException(
-                            $"{model.Path}: input '{input.Name}' dim {d} ('{symbol}') has no value; give it with --dim {symbol}=N or --shape {input.Name}=D0,D1,...");
-                    }
-                }
-            }
-            if (shape.Any(d => d < 0))
-                throw new InvalidModelException($"{model.Path}: input '{input.Name}' shape [{string.Join(',', shape)}] has a negative dim.");
-            bindings.Values.TryGetValue(input.Name, out var values);
-            if (values is not null && values.Length != 1 && values.Length != TensorValues.ElementCount(shape))
-                throw new InvalidModelException(
-                    $"{model.Path}: --value {input.Name} gives {values.Length} values but the input has {TensorValues.ElementCount(shape)} elements; give one value or one per element.");
-            resolved.Add(new ResolvedInput(input.Name, tensorType.ElemType, shape, values));
-        }
-        return resolved;
-    }
+    /// <summary>Resolves the model's real inputs (graph inputs that are not initializers); see <see cref="ModelInputs.Resolve(OnnxModel, ModelInputBindings?)"/>.</summary>
+    /// <exception cref="InvalidModelException">A dim has no value or a shape is over the memory limit; the message names the input and the option to give.</exception>
+    public static IReadOnlyList<ResolvedInput> ResolveInputs(OnnxModel model, ModelInputBindings bindings) => ModelInputs.Resolve(model, bindings).Inputs;
 
     /// <summary>Runs the probe and returns what it learned about every node output, keyed by tensor name.</summary>
     /// <exception cref="InvalidModelException">ONNX Runtime refuses or fails to run the model; the message carries its reason.</exception>

@@ -13,7 +13,8 @@ internal static class SyntheticTensor
     /// </summary>
     public static OrtValue Create(int elementType, long[] shape, double[]? values, int seed)
     {
-        var count = checked((int)TensorValues.ElementCount(shape));
+        // Callers resolved shapes against the memory limit; this only guards the arithmetic and the array size.
+        var count = TensorSize.CheckedElementCount(shape, elementType, long.MaxValue, "synthetic input");
         var random = new Random(seed);
         double Value(int i) => values is null ? double.NaN : values.Length == 1 ? values[0] : values[i];
         switch ((TensorProto.Types.DataType)elementType)

@@ -8,10 +8,11 @@ namespace DLBricks.Onnx;
 public static class TensorValues
 {
     /// <summary>Number of elements the tensor's dims describe.</summary>
+    /// <exception cref="OverflowException">The count does not fit in 64 bits (see <see cref="TensorSize"/> for a checked alternative).</exception>
     public static long ElementCount(IEnumerable<long> dims)
     {
         long n = 1;
-        foreach (var d in dims) n *= d;
+        foreach (var d in dims) n = checked(n * d);
         return n;
     }
 

@@ -112,4 +112,9 @@ public sealed record ValidationReport(
     [property: JsonPropertyName("summary")] IReadOnlyList<GranularitySummary> Summary,
     [property: JsonPropertyName("timing")] PipelineTimingRow? Timing,
     [property: JsonPropertyName("profiles")] IReadOnlyList<ProfileRow> Profiles,
-    [property: JsonPropertyName("call_overhead_ms")] double? CallOverheadMs = null);
+    [property: JsonPropertyName("call_overhead_ms")] double? CallOverheadMs = null)
+{
+    /// <summary>Models that failed at some step (with the step and the reason); the rest of the report covers the others.</summary>
+    [JsonPropertyName("failures")]
+    public IReadOnlyList<ModelFailure> Failures { get; init; } = [];
+}

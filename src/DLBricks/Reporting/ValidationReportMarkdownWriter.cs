@@ -62,6 +62,16 @@ public static class ValidationReportMarkdownWriter
                 md.AppendLine(Invariant($"| {p.Model} | {p.E2eMs:0.###} | {p.TraceRunMs:0.###} | {p.NodeSumMs:0.###} | {Percent(p.NodeShare)} |"));
             md.AppendLine();
         }
+        if (report.Failures.Count > 0)
+        {
+            md.AppendLine("## Failed models");
+            md.AppendLine();
+            md.AppendLine("| Model | Step | Reason |");
+            md.AppendLine("|---|---|---|");
+            foreach (var f in report.Failures)
+                md.AppendLine($"| {f.Model} | {f.Stage} | {f.Reason.Replace("|", "\\|", StringComparison.Ordinal)} |");
+            md.AppendLine();
+        }
         return md.ToString();
     }
 

@@ -56,10 +56,7 @@ public sealed class EngineMeasurement
     public LatencyStatistics MeasureModel(string modelPath)
     {
         var model = OnnxModel.Load(modelPath);
-        var inputs = ShapeProbe.ResolveInputs(model, _bindings(model.Name))
-            .Select(i => new BrickTensor(i.Name, ElementTypes.Name(i.ElementType), i.Shape,
-                i.Values is { } v && ElementTypes.IsInteger(i.ElementType) ? Expand(v, i.Shape) : null))
-            .ToList();
+        var inputs = SyntheticInputs.SpecsFor(ModelInputs.Resolve(model, _bindings(model.Name)));
         try
         {
             using var runner = OnnxModelRunner.Open(model.Path, Configuration, inputs, seed: 1);
@@ -115,11 +112,5 @@ public sealed class EngineMeasurement
         var overhead = _bricks.Calibrate(_measurer);
         _store.SaveCalibration(System.Key, Configuration.Key, overhead);
         return overhead;
-    }
-
-    private static long[] Expand(double[] values, long[] shape)
-    {
-        var count = (int)TensorValues.ElementCount(shape);
-        return values.Length == count ? values.Select(v => (long)v).ToArray() : Enumerable.Repeat((long)values[0], count).ToArray();
     }
 }

@@ -37,6 +37,10 @@ public static class ProfileSumCheck
     /// Profiles <paramref name="runs"/> runs after <paramref name="warmupRuns"/> unprofiled-in-the-result warm-up runs.
     /// The trace is written under <paramref name="workFolder"/> (a temporary folder by default) and deleted afterwards.
     /// </summary>
+    /// <remarks>
+    /// Inputs are those of <see cref="ScenarioSessionOptions.Inputs"/> when given (the resolution the rest of validation uses),
+    /// else resolved from the model without bindings.
+    /// </remarks>
     /// <exception cref="InvalidDataException">The model cannot be loaded or the trace does not match the runs made.</exception>
     public static ProfileSumResult Run(string modelPath, int runs = 20, int warmupRuns = 3, ScenarioSessionOptions? options = null, string? workFolder = null)
     {
@@ -70,7 +74,18 @@ public static class ProfileSumCheck
         finally
         {
             if (trace is not null && File.Exists(trace)) File.Delete(trace);
+            // A run that failed never reached EndProfiling, and ONNX Runtime still writes its trace when the session closes:
+            // every file of this prefix goes, so no onnxruntime_profile__*.json is ever left behind.
+            if (Directory.Exists(folder))
+                foreach (var file in Directory.EnumerateFiles(folder, Path.GetFileName(prefix) + "*.json")) TryDelete(file);
             if (workFolder is null && Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
         }
+    }
+
+    private static void TryDelete(string file)
+    {
+        try { File.Delete(file); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 }

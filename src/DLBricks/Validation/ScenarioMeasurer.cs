@@ -23,11 +23,12 @@ public sealed class ScenarioMeasurer
         _scenario = scenario ?? new ScenarioOptions();
     }
 
-    /// <summary>Measures a model file end to end.</summary>
+    /// <summary>Measures a model file end to end, fed <paramref name="inputs"/> (default: resolved without bindings).</summary>
     /// <exception cref="InvalidDataException">The model cannot be loaded; the message names it.</exception>
-    public LatencyStatistics MeasureModel(string modelPath)
+    /// <exception cref="InvalidModelException">An input cannot be resolved; the message names it.</exception>
+    public LatencyStatistics MeasureModel(string modelPath, Graph.ModelInputs? inputs = null)
     {
-        using var session = ScenarioSession.Open(modelPath, _session);
+        using var session = ScenarioSession.Open(modelPath, _session with { Inputs = inputs });
         return Statistics(Scenarios.SingleStream(session, _scenario).LatenciesMs);
     }
 
@@ -44,7 +45,7 @@ public sealed class ScenarioMeasurer
             var stats = Statistics(Scenarios.SingleStream(session, _scenario).LatenciesMs);
             return new BrickResult(brick.Hash, systemKey, configurationKey, stats, null, DateTimeOffset.UtcNow);
         }
-        catch (Exception e) when (e is InvalidDataException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+        catch (Exception e) when (e is InvalidDataException or InvalidModelException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
         {
             return new BrickResult(brick.Hash, systemKey, configurationKey, null, e.Message, DateTimeOffset.UtcNow);
         }

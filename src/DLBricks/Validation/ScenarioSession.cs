@@ -21,7 +21,12 @@ public enum BatchStrategy
 /// <param name="ProfilePrefix">When set, ONNX Runtime profiling is on and writes its trace to files starting with this path.</param>
 /// <param name="IntegerInputs">
 /// Values for integer inputs by name (e.g. a brick's indices or shape tensor from <c>BrickTensor.Values</c>), repeated to
-/// fill the tensor; integer inputs not listed are zeros.
+/// fill the tensor; integer inputs not listed are zeros. Ignored for inputs <paramref name="Inputs"/> resolves.
+/// </param>
+/// <param name="Inputs">
+/// A whole model's resolved inputs (<see cref="Graph.ModelInputs"/>): their shapes and integer/bool values are fed, so a
+/// scenario or profile run sees what the shape probe and the bricks saw. A dynamic leading dim still takes <paramref name="BatchSize"/>
+/// when that is above 1.
 /// </param>
 public sealed record ScenarioSessionOptions(
     int BatchSize = 1,
@@ -29,7 +34,8 @@ public sealed record ScenarioSessionOptions(
     int InterOpThreads = 0,
     GraphOptimizationLevel Optimization = GraphOptimizationLevel.ORT_ENABLE_ALL,
     string? ProfilePrefix = null,
-    IReadOnlyDictionary<string, long[]>? IntegerInputs = null);
+    IReadOnlyDictionary<string, long[]>? IntegerInputs = null,
+    Graph.ModelInputs? Inputs = null);
 
 /// <summary>
 /// An ONNX Runtime session with inputs created once (seeded random data for floats, zeros otherwise), so a query costs
@@ -44,7 +50,8 @@ public sealed class ScenarioSession : IDisposable
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
 
-    private ScenarioSession(string model, SessionOptions sessionOptions, InferenceSession session, int batchSize, IReadOnlyDictionary<string, long[]>? integerInputs)
+    private ScenarioSession(string model, SessionOptions sessionOptions, InferenceSession session, int batchSize, IReadOnlyDictionary<string, long[]>? integerInputs,
+        Graph.ModelInputs? resolved)
     {
         Model = model;
         _sessionOptions = sessionOptions;
@@ -63,16 +70,24 @@ public sealed class ScenarioSession : IDisposable
             {
                 var meta = session.InputMetadata[name];
                 if (!meta.IsTensor) throw new InvalidDataException($"{model}: input '{name}' is not a tensor.");
-                var shape = meta.Dimensions.Select(d => (long)d).ToArray();
-                if (shape.Length > 0)
+                var declared = meta.Dimensions.Select(d => (long)d).ToArray();
+                var given = resolved?.Find(name);
+                var shape = given is not null ? (long[])given.Shape.Clone() : (long[])declared.Clone();
+                if (declared.Length > 0)
                 {
-                    if (shape[0] <= 0) { shape[0] = batchSize; dynamic = true; }
-                    else staticBatch = Math.Max(staticBatch, shape[0]);
+                    if (declared[0] <= 0)
+                    {
+                        dynamic = true;
+                        if (given is null || batchSize > 1) shape[0] = batchSize;
+                    }
+                    else staticBatch = Math.Max(staticBatch, declared[0]);
                 }
                 // Other free dimensions have no meaningful size we could know; 1 keeps the run valid and small.
                 for (var i = 1; i < shape.Length; i++) if (shape[i] <= 0) shape[i] = 1;
-                var values = integerInputs is not null && integerInputs.TryGetValue(name, out var given) && given.Length > 0 ? given : null;
-                _inputs.Add(CreateInput(model, name, meta.ElementDataType, shape, random, values));
+                var values = given is not null ? Graph.ModelInputs.ExpandedIntegers(given)
+                    : integerInputs is not null && integerInputs.TryGetValue(name, out var listed) && listed.Length > 0 ? listed : null;
+                var limit = resolved?.MemoryLimitBytes ?? Graph.ModelInputBindings.DefaultMemoryLimitBytes;
+                _inputs.Add(CreateInput(model, name, meta.ElementDataType, shape, random, values, limit));
             }
         }
         catch
@@ -95,13 +110,31 @@ public sealed class ScenarioSession : IDisposable
         }
     }
 
-    /// <summary>Opens <paramref name="modelPath"/>.</summary>
-    /// <exception cref="InvalidDataException">The file is missing, is not a model ONNX Runtime can load, or has inputs we cannot fill; the message names it.</exception>
+    /// <summary>
+    /// Opens <paramref name="modelPath"/>. Without <see cref="ScenarioSessionOptions.Inputs"/> or <see cref="ScenarioSessionOptions.IntegerInputs"/>
+    /// its inputs are resolved as <see cref="Graph.ModelInputs.Resolve(string, Graph.ModelInputBindings?)"/> does without bindings.
+    /// </summary>
+    /// <exception cref="InvalidDataException">
+    /// The file is missing, is not a model ONNX Runtime can load, or has inputs we cannot resolve (e.g. over the memory limit) or
+    /// fill; the message names it.
+    /// </exception>
     public static ScenarioSession Open(string modelPath, ScenarioSessionOptions? options = null)
     {
         options ??= new ScenarioSessionOptions();
         if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "batch size must be at least 1.");
         if (!File.Exists(modelPath)) throw new InvalidDataException($"{modelPath}: model not found.");
+        // A whole model with nothing said about its inputs gets the one resolution every other path uses.
+        if (options.Inputs is null && options.IntegerInputs is null)
+        {
+            try
+            {
+                options = options with { Inputs = Graph.ModelInputs.Resolve(modelPath) };
+            }
+            catch (InvalidModelException e)
+            {
+                throw new InvalidDataException(e.Message, e);
+            }
+        }
         return Create(modelPath, options, so => new InferenceSession(modelPath, so));
     }
 
@@ -141,7 +174,7 @@ public sealed class ScenarioSession : IDisposable
         }
         try
         {
-            return new ScenarioSession(name, sessionOptions, session, options.BatchSize, options.IntegerInputs);
+            return new ScenarioSession(name, sessionOptions, session, options.BatchSize, options.IntegerInputs, options.Inputs);
         }
         catch
         {
@@ -188,9 +221,10 @@ public sealed class ScenarioSession : IDisposable
         _sessionOptions.Dispose();
     }
 
-    private static OrtValue CreateInput(string model, string name, TensorElementType type, long[] shape, Random random, long[]? values)
+    private static OrtValue CreateInput(string model, string name, TensorElementType type, long[] shape, Random random, long[]? values, long limitBytes)
     {
-        var count = checked((int)shape.Aggregate(1L, (a, b) => a * b));
+        var count = Onnx.TensorSize.CheckedElementCount(shape, (int)type /* ORT's enum numbers ONNX's data types */, limitBytes,
+            $"{model}: input '{name}'");
         T[] Integers<T>(Func<long, T> convert) =>
             values is null ? new T[count] : Enumerable.Range(0, count).Select(i => convert(values[i % values.Length])).ToArray();
         return type switch

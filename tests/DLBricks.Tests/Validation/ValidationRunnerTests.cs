@@ -43,3 +43,49 @@ public class ValidationRunnerTests
         Assert.Equal("tiny", Assert.Single(report.Profiles).Model);
     }
 }
+
+public class ValidationRunnerFailureTests
+{
+    [Fact]
+    public void AModelThatCannotRunEndToEndIsListedAndTheOthersAreReported()
+    {
+        var good = TinyModels.WriteTemp(TinyModels.MatMulRelu(batch: 1), "good");
+        var doomed = TinyModels.WriteTemp(TinyModels.MatMulRelu(batch: 1), "doomed");
+        var work = Path.Combine(Path.GetDirectoryName(good)!, "work");
+        var quick = new ScenarioMeasurer(new ScenarioSessionOptions(IntraOpThreads: 1), new ScenarioOptions(MinQueries: 5, WarmupQueries: 1));
+        var e2eCalls = new List<string>();
+        DLBricks.Shared.LatencyStatistics MeasureModel(string path)
+        {
+            e2eCalls.Add(Path.GetFileNameWithoutExtension(path));
+            // Fails on its second measurement, after its bricks were measured: the run must not lose the other model.
+            if (path == doomed && e2eCalls.Count(c => c == "doomed") == 2)
+                throw new InvalidModelException($"{path}: ONNX Runtime cannot run the model end to end: out of luck");
+            return quick.MeasureModel(path);
+        }
+
+        var report = ValidationRunner.Run([doomed, good], new ValidationRunOptions
+        {
+            Granularities = [1],
+            EndToEndRepeats = 2,
+            Profile = true,
+            Scenario = new ScenarioOptions(MinQueries: 5, WarmupQueries: 1),
+        }, work, MeasureModel, bricks => quick.MeasureBricks(bricks, "s", "c"), null, null, CancellationToken.None);
+
+        Assert.Equal("good", Assert.Single(report.Models).Model);
+        Assert.Equal("good", Assert.Single(report.Profiles).Model);
+        var failure = Assert.Single(report.Failures);
+        Assert.Equal(("doomed", "end-to-end"), (failure.Model, failure.Stage));
+        Assert.Contains("out of luck", failure.Reason);
+        Assert.Contains("## Failed models", DLBricks.Reporting.ValidationReportMarkdownWriter.ToMarkdown(report));
+    }
+
+    [Fact]
+    public void WhenEveryModelFailsTheErrorSaysWhyInOneLine()
+    {
+        var bad = TinyModels.WriteTemp([1, 2, 3, 4], "junk");
+        var e = Assert.Throws<InvalidModelException>(() => ValidationRunner.Run([bad], new ValidationRunOptions { Granularities = [1] },
+            Path.Combine(Path.GetDirectoryName(bad)!, "work")));
+        Assert.Contains(bad, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+}
