@@ -29,7 +29,7 @@ public static class EstimateRunner
     public static int BenchMissing(ModelSplit split, LayerSourceInfo source, EngineMeasurement engine, IResultStore store,
         IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
-        var stored = store.GetResults(engine.System.Key, engine.Configuration.Key);
+        var stored = store.GetResults(engine.System.Key, engine.Configuration.ForBricks(source.Kind).Key);
         var missing = split.Pieces.Concat(split.Windows).Select(p => p.Brick)
             .Where(b => !(stored.TryGetValue(b.Hash, out var r) && r.Succeeded))
             .DistinctBy(b => b.Hash).ToList();

@@ -67,12 +67,13 @@ internal static class EstimateCommand
                 engine = new EngineMeasurement(store, configuration, job, splitOptions.Bindings);
             }
             var (systemKey, configKey) = ResolveTarget(store, dbPath, result.GetValue(system) ?? engine?.System.Key,
-                result.GetValue(config), engine?.System.Key ?? SystemFingerprintDetector.Detect().Key, configuration.Key);
+                result.GetValue(config), engine?.System.Key ?? SystemFingerprintDetector.Detect().Key,
+                configuration.ForBricks(layerSource.ToInfo().Kind).Key);
 
             var corrections = new List<IEstimateCorrection>();
             if (result.GetValue(fixedCost))
             {
-                if (engine is not null && store.GetCalibration(systemKey, configKey) is null) engine.Calibrate();
+                if (engine is not null && store.GetCalibration(systemKey, configKey) is null) engine.Calibrate(layerSource.ToInfo());
                 corrections.Add(FixedCostCorrection.FromStore(store, systemKey, configKey)
                     ?? throw new InvalidModelException($"{dbPath}: no per-call calibration stored for system {systemKey}, configuration {configKey}; run bench first or drop --fixed-cost."));
             }

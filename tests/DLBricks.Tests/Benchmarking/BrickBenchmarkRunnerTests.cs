@@ -5,7 +5,7 @@ namespace DLBricks.Tests.Benchmarking;
 
 public sealed class BrickBenchmarkRunnerTests : IDisposable
 {
-    private static readonly RunConfiguration Quick = new("cpu", null, 1, 1, "sequential", "all", BenchmarkJob.Quick.Name);
+    private static readonly RunConfiguration Quick = BenchmarkJob.Quick.Configuration("cpu", null, 1, 1, "sequential", "all");
     private readonly BrickFolderBuilder _bricks = new();
     private string DbPath => Path.Combine(_bricks.Folder, "results.db");
 

@@ -61,7 +61,7 @@ public class SyntheticInputsTests
 
 public class OnnxModelRunnerTests
 {
-    private static readonly DLBricks.Storage.RunConfiguration Cpu = new("cpu", null, 1, 1, "sequential", "all", "quick");
+    private static readonly DLBricks.Storage.RunConfiguration Cpu = DLBricks.Benchmarking.BenchmarkJob.Quick.Configuration("cpu", null, 1, 1, "sequential", "all");
 
     [Fact]
     public void RunAllocatesNothingOnTheManagedHeap()
