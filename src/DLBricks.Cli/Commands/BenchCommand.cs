@@ -71,12 +71,14 @@ internal sealed class BenchCommand : Command
             var runner = new BrickBenchmarkRunner(store, configuration, job);
             var options = new BrickBenchmarkOptions(Force: result.GetValue(_force));
             Console.WriteLine($"System {runner.System.Key}: {runner.System.CpuModel}, {runner.System.LogicalCores} cores, ONNX Runtime {runner.System.OnnxRuntimeVersion}");
-            Console.WriteLine($"Configuration {configuration.Key}: {Describe(configuration)}");
+            // Results are stored under what the bricks really run with (optimized-source bricks: level disabled).
+            var stored = configuration.ForBricks(CatalogSourceKind(folder));
+            Console.WriteLine($"Configuration {stored.Key}: {Describe(stored)}");
             BrickBenchmarkSummary summary;
             if (worker)
             {
                 var workerId = result.GetValue(_workerId) ?? $"{Environment.MachineName}-{Environment.ProcessId}";
-                using var queue = ((IWorkQueueStore)store).OpenQueue(runner.System.Key, configuration.ForBricks(CatalogSourceKind(folder)).Key, workerId,
+                using var queue = ((IWorkQueueStore)store).OpenQueue(runner.System.Key, stored.Key, workerId,
                     TimeSpan.FromSeconds(lease), maxAttempts);
                 Console.WriteLine($"Worker {workerId}: claiming bricks from {store.Location} (lease {lease} s)");
                 summary = BenchProgressView.Run(progress => runner.RunWorker(folder, queue, options, progress, cancellationToken));
@@ -148,7 +150,6 @@ internal sealed class BenchCommand : Command
     private static void PrintSummary(BrickBenchmarkSummary summary, string database, bool worker)
     {
         var others = worker ? "measured by other workers or earlier runs" : "already in the database";
-        Console.WriteLine($"Stored under configuration {summary.Configuration.Key}: {Describe(summary.Configuration)}");
         Console.WriteLine($"{summary.Total} bricks: {summary.Measured} measured, {summary.Skipped} {others}, " +
                           $"{summary.Failures.Count} failed in {summary.Elapsed.TotalSeconds:F1} s.");
         if (summary.Calibration is { } calibration)

@@ -118,12 +118,15 @@ internal static class EstimateCommand
 
     /// <summary>
     /// Which (system, configuration) to estimate for: the ones asked for; else this machine and the configuration the session
-    /// options describe when the store has them; else the only system/configuration the store holds.
+    /// options describe when the store has them; else the only system/configuration the store holds (legacy configurations
+    /// only when named).
     /// </summary>
     private static (string System, string Configuration) ResolveTarget(IResultStore store, string storePath, string? system, string? configuration,
         string thisSystem, string impliedConfiguration)
     {
-        var pairs = store.ListSystems();
+        // Configurations stored before measurement settings were recorded are only used when named: picking one silently
+        // would estimate from results an older harness measured.
+        var pairs = store.ListSystems().Where(p => !p.Configuration.IsLegacy || p.Configuration.Key == configuration).ToList();
         if (pairs.Count == 0) return (system ?? thisSystem, configuration ?? impliedConfiguration);
         var systems = pairs.Select(p => p.System.Key).Distinct().ToList();
         var chosenSystem = system ?? (systems.Contains(thisSystem) ? thisSystem : systems.Count == 1 ? systems[0] : null);

@@ -53,6 +53,42 @@ public sealed class BrickBenchmarkRunnerTests : IDisposable
     }
 
     [Fact]
+    public void RunThatDiesMidBrickResumesAndMeasuresEveryBrickExactlyOnce()
+    {
+        const int count = 6;
+        for (var i = 1; i <= count; i++)
+            _bricks.AddRelu(i * 8);
+        var folder = _bricks.WriteCatalog();
+        using var store = new SqliteResultStore(DbPath);
+
+        // Dies like a killed process: after measuring its fourth brick, before storing it.
+        var dying = new BrickBenchmarkRunner(store, Quick, BenchmarkJob.Quick) { Faults = new DieBeforeStoring(4) };
+        Assert.Throws<InvalidOperationException>(() => dying.Run(folder));
+        var system = dying.System.Key;
+        Assert.Equal(3, store.GetResults(system, Quick.Key).Count);
+
+        var resumed = new BrickBenchmarkRunner(store, Quick, BenchmarkJob.Quick).Run(folder);
+        Assert.Equal(count - 3, resumed.Measured);
+        Assert.Equal(3, resumed.Skipped);
+        Assert.Equal(_bricks.Entries.Select(e => e.Hash).Order(), store.GetResults(system, Quick.Key).Keys.Order());
+    }
+
+    private sealed class DieBeforeStoring(int brick) : IBenchFaults
+    {
+        private int _seen;
+
+        public void BeforeMeasure(string brickHash)
+        {
+        }
+
+        public void BeforeStore(string brickHash)
+        {
+            if (++_seen == brick)
+                throw new InvalidOperationException($"simulated death before storing {brickHash}");
+        }
+    }
+
+    [Fact]
     public void BrokenBrickIsRecordedAsFailedAndTheOthersSucceed()
     {
         var good = _bricks.AddRelu(8);
