@@ -109,6 +109,9 @@ public interface IResultStore : IDisposable
     /// <summary>Records a configuration so results can refer to it (idempotent).</summary>
     void RegisterConfiguration(RunConfiguration configuration);
 
+    /// <summary>The registered configuration with key <paramref name="configurationKey"/>, or null when none is.</summary>
+    RunConfiguration? FindConfiguration(string configurationKey);
+
     /// <summary>True when a result (success or failure) exists for the brick on this system and configuration.</summary>
     bool HasResult(string brickHash, string systemKey, string configurationKey);
 

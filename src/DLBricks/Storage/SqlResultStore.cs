@@ -70,6 +70,15 @@ public abstract class SqlResultStore : IResultStore
     }
 
     /// <inheritdoc />
+    public RunConfiguration? FindConfiguration(string configurationKey)
+    {
+        using var command = Command(ResultStoreSql.SelectConfiguration);
+        Add(command, "@configuration_key", configurationKey);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadConfiguration(reader, 1) : null;
+    }
+
+    /// <inheritdoc />
     public bool HasResult(string brickHash, string systemKey, string configurationKey)
     {
         using var command = Command(ResultStoreSql.HasResult);

@@ -20,6 +20,8 @@ internal sealed class MemoryResultStore : IResultStore
 
     public void RegisterSystem(SystemFingerprint system) => _systems[system.Key] = system;
     public void RegisterConfiguration(RunConfiguration configuration) => _configurations[configuration.Key] = configuration;
+
+    public RunConfiguration? FindConfiguration(string configurationKey) => _configurations.GetValueOrDefault(configurationKey);
     public bool HasResult(string brickHash, string systemKey, string configurationKey) => _results.ContainsKey((brickHash, systemKey, configurationKey));
     public void Save(BrickResult result) => _results[(result.BrickHash, result.SystemKey, result.ConfigurationKey)] = result;
 

@@ -193,6 +193,14 @@ internal static class ResultStoreSql
         FROM configurations ORDER BY configuration_key
         """;
 
+    /// <summary>One configuration by key.</summary>
+    public const string SelectConfiguration =
+        """
+        SELECT configuration_key, execution_provider, device_id, intra_op_threads, inter_op_threads, execution_mode,
+               optimization_level, job, measurement
+        FROM configurations WHERE configuration_key = @configuration_key
+        """;
+
     /// <summary>Every result of every system and configuration (export).</summary>
     public const string SelectAllResults =
         """
