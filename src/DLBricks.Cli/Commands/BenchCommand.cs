@@ -120,7 +120,7 @@ internal sealed class BenchCommand : Command
     }
 
     /// <summary>The queue is keyed like the results: by the configuration the catalog's bricks really run with.</summary>
-    private static string? CatalogSourceKind(string folder) => DLBricks.Export.BrickCatalog.Load(folder).Source?.Kind;
+    private static string? CatalogSourceKind(string folder) => DLBricks.Splitting.BrickCatalog.Load(folder).Source?.Kind;
 
     private static bool TryParseProvider(string text, out string provider, out int? device)
     {

@@ -6,7 +6,7 @@ namespace DLBricks.Benchmarking;
 /// <see cref="TargetIterationTime"/>; warmup and measured iteration counts are fixed. A model's cost therefore scales with
 /// its latency: roughly (<see cref="WarmupCount"/> + <see cref="IterationCount"/>) × max(latency, target) plus a fixed few ms.
 /// </summary>
-/// <param name="Name">Stored in <see cref="Storage.RunConfiguration.Job"/>; results of different jobs never mix.</param>
+/// <param name="Name">Stored in <see cref="RunConfiguration.Job"/>; results of different jobs never mix.</param>
 /// <param name="WarmupCount">Iterations run before measuring.</param>
 /// <param name="IterationCount">Measured iterations; the statistics' N.</param>
 /// <param name="TargetIterationTime">Wanted duration of one iteration.</param>
@@ -71,7 +71,7 @@ public sealed record BenchmarkJob(string Name, int WarmupCount, int IterationCou
     internal int HarnessVersion { get; init; } = MeasurementHarness.Version;
 
     /// <summary>
-    /// Everything about this job that changes a timing, as canonical text for <see cref="Storage.RunConfiguration.Measurement"/>:
+    /// Everything about this job that changes a timing, as canonical text for <see cref="Shared.RunConfiguration.Measurement"/>:
     /// harness version, warmup and iteration counts, iteration and pilot times, rotation settings and clock. The job's
     /// <see cref="Name"/> is not part of it: two jobs measuring the same way share results, one name reused for a changed job does not.
     /// </summary>
@@ -87,7 +87,7 @@ public sealed record BenchmarkJob(string Name, int WarmupCount, int IterationCou
     /// <param name="interOpThreads">Inter-op threads (0 = ONNX Runtime default).</param>
     /// <param name="executionMode"><c>sequential</c> or <c>parallel</c>.</param>
     /// <param name="optimizationLevel">Session graph optimization level.</param>
-    public Storage.RunConfiguration Configuration(string executionProvider, int? deviceId, int intraOpThreads, int interOpThreads,
+    public Shared.RunConfiguration Configuration(string executionProvider, int? deviceId, int intraOpThreads, int interOpThreads,
         string executionMode, string optimizationLevel)
         => new(executionProvider, deviceId, intraOpThreads, interOpThreads, executionMode, optimizationLevel, Name, Provenance);
 

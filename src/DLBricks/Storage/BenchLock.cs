@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.Versioning;
 using System.Text;
+using DLBricks.Shared;
 
 namespace DLBricks.Storage;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using DLBricks.Benchmarking;
+using DLBricks.Shared;
 using DLBricks.Storage;
 using DLBricks.Storage.Postgres;
 using DLBricks.Tests.Benchmarking;

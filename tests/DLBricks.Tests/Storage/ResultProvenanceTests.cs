@@ -1,5 +1,5 @@
 using DLBricks.Benchmarking;
-using DLBricks.Export;
+using DLBricks.Shared;
 using DLBricks.Storage;
 using DLBricks.Storage.Sql;
 using DLBricks.Tests.Benchmarking;

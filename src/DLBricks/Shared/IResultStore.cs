@@ -1,6 +1,4 @@
-using DLBricks.Benchmarking;
-
-namespace DLBricks.Storage;
+namespace DLBricks.Shared;
 
 /// <summary>
 /// The machine a result was measured on. <see cref="Key"/> identifies it in a store; two machines of the same kind
@@ -34,7 +32,7 @@ public sealed record SystemFingerprint(
 /// <param name="Job">Name of the benchmark job (<c>default</c>, <c>quick</c>, ...), for display only: not part of <see cref="Key"/>.</param>
 /// <param name="Measurement">
 /// Canonical text of the measurement settings: harness version, warmup and iteration counts, iteration and pilot times, rotation
-/// settings and clock (<see cref="BenchmarkJob.Provenance"/>). Empty for a configuration stored before these settings were
+/// settings and clock (<see cref="DLBricks.Benchmarking.BenchmarkJob.Provenance"/>). Empty for a configuration stored before these settings were
 /// recorded (schema version 3 and older): such a configuration keeps its old key, which no new measurement ever produces.
 /// </param>
 public sealed record RunConfiguration(
@@ -81,7 +79,7 @@ public sealed record RunConfiguration(
 /// <param name="Error">Why the brick could not be loaded or run; null on success.</param>
 /// <param name="MeasuredAt">When the measurement finished.</param>
 /// <param name="HarnessVersion">
-/// <see cref="MeasurementHarness.Version"/> of the code that measured it; null for results stored before it was recorded or
+/// <see cref="DLBricks.Benchmarking.MeasurementHarness.Version"/> of the code that measured it; null for results stored before it was recorded or
 /// measured outside DLBricks (emitted suites).
 /// </param>
 public sealed record BrickResult(
