@@ -10,7 +10,7 @@ namespace DLBricks.Benchmarks;
 /// </summary>
 internal static class HarnessMeasurements
 {
-    private static RunConfiguration Config(BenchmarkJob job) => new("cpu", null, 1, 1, "sequential", "all", job.Name);
+    private static RunConfiguration Config(BenchmarkJob job) => job.Configuration("cpu", null, 1, 1, "sequential", "all");
 
     /// <summary>
     /// (b) Wall time of <see cref="LatencyMeasurer.Measure(string, OnnxModelRunner)"/> on the Identity model minus the time

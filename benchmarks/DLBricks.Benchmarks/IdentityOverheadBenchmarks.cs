@@ -17,7 +17,7 @@ namespace DLBricks.Benchmarks;
 [MemoryDiagnoser]
 public class IdentityOverheadBenchmarks
 {
-    private static readonly RunConfiguration Cpu = new("cpu", null, 1, 1, "sequential", "all", "overhead");
+    private static readonly RunConfiguration Cpu = BenchmarkJob.Quick.Configuration("cpu", null, 1, 1, "sequential", "all");
     private OnnxModelRunner _runner = null!;
     private InferenceSession _session = null!;
     private RunOptions _runOptions = null!;

@@ -28,5 +28,5 @@ public static class SampleSession
 
     /// <summary>The configuration results are stored under for <paramref name="job"/>.</summary>
     public static RunConfiguration ConfigurationFor(BenchmarkJob job) =>
-        new("cpu", null, IntraOpThreads: 1, InterOpThreads: 0, "sequential", "all", job.Name);
+        job.Configuration("cpu", null, intraOpThreads: 1, interOpThreads: 0, "sequential", "all");
 }

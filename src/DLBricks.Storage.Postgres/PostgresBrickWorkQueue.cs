@@ -1,4 +1,5 @@
 using System.Data.Common;
+using DLBricks.Benchmarking;
 using DLBricks.Storage.Sql;
 using Npgsql;
 
@@ -6,9 +7,10 @@ namespace DLBricks.Storage.Postgres;
 
 /// <summary>
 /// The <c>claims</c> table as a work queue: <c>UPDATE … WHERE … FOR UPDATE SKIP LOCKED</c> hands each worker a different
-/// brick without waiting on the others, a lease (server clock) says how long the claim holds, and a heartbeat on its own
-/// connection renews the lease while this process is alive. A killed worker stops renewing, its lease runs out and the
-/// next claim takes the brick up; its late result, if it ever comes, is refused so each brick keeps one result.
+/// brick without waiting on the others; each claim gets a fresh token and a lease (server clock). The lease is renewed only when
+/// the measuring code reports progress (<see cref="Renew"/>), never by a timer, so a worker that is killed or hangs stops
+/// renewing, its lease runs out and the next claim takes the brick up; its late result, if it ever comes, carries a token that
+/// no longer matches and is refused, so each brick keeps one result. A brick that used up its attempts that way is stored as failed.
 /// </summary>
 internal sealed class PostgresBrickWorkQueue : IBrickWorkQueue
 {
@@ -16,19 +18,18 @@ internal sealed class PostgresBrickWorkQueue : IBrickWorkQueue
     private readonly string _systemKey;
     private readonly string _configurationKey;
     private readonly TimeSpan _lease;
-    private readonly Timer _heartbeat;
-    private readonly Lock _gate = new();
+    private readonly int _maxAttempts;
     private string[] _hashes = [];
-    private string? _held;
+    private (string Hash, string Token)? _held;
 
-    public PostgresBrickWorkQueue(PostgresResultStore store, string systemKey, string configurationKey, string workerId, TimeSpan lease)
+    public PostgresBrickWorkQueue(PostgresResultStore store, string systemKey, string configurationKey, string workerId, TimeSpan lease, int maxAttempts)
     {
         _store = store;
         _systemKey = systemKey;
         _configurationKey = configurationKey;
         WorkerId = workerId;
         _lease = lease;
-        _heartbeat = new Timer(_ => Renew(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _maxAttempts = maxAttempts;
     }
 
     public string WorkerId { get; }
@@ -53,18 +54,32 @@ internal sealed class PostgresBrickWorkQueue : IBrickWorkQueue
 
     public BrickClaim ClaimNext()
     {
+        _held = null;
+        using (var giveUp = _store.QueueCommand(ResultStoreSql.PostgreSqlGiveUpPoisoned))
+        {
+            AddScope(giveUp);
+            giveUp.Parameters.Add(new NpgsqlParameter<string[]>("hashes", _hashes));
+            giveUp.Parameters.Add(new NpgsqlParameter<int>("max_attempts", _maxAttempts));
+            giveUp.Parameters.Add(new NpgsqlParameter<string>("measured_at", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture)));
+            giveUp.Parameters.Add(new NpgsqlParameter<int>("harness_version", MeasurementHarness.Version));
+            giveUp.ExecuteNonQuery();
+        }
+
+        var token = Guid.NewGuid().ToString("N");
         using (var claim = _store.QueueCommand(ResultStoreSql.PostgreSqlClaimNext))
         {
             AddScope(claim);
             claim.Parameters.Add(new NpgsqlParameter<string[]>("hashes", _hashes));
             claim.Parameters.Add(new NpgsqlParameter<string>("worker_id", WorkerId));
+            claim.Parameters.Add(new NpgsqlParameter<string>("claim_token", token));
             claim.Parameters.Add(new NpgsqlParameter<double>("lease_seconds", _lease.TotalSeconds));
+            claim.Parameters.Add(new NpgsqlParameter<int>("max_attempts", _maxAttempts));
             using var reader = claim.ExecuteReader();
             if (reader.Read())
             {
                 var hash = reader.GetString(0);
                 var attempt = reader.GetInt32(1);
-                Hold(hash);
+                _held = (hash, token);
                 return new BrickClaim(hash, attempt, null);
             }
         }
@@ -82,15 +97,26 @@ internal sealed class PostgresBrickWorkQueue : IBrickWorkQueue
         return new BrickClaim(null, 0, wait);
     }
 
+    public bool Renew(string brickHash)
+    {
+        if (Token(brickHash) is not { } token)
+            return false;
+        using var renew = _store.QueueCommand(ResultStoreSql.PostgreSqlRenewLease);
+        AddClaim(renew, brickHash, token);
+        renew.Parameters.Add(new NpgsqlParameter<double>("lease_seconds", _lease.TotalSeconds));
+        return renew.ExecuteNonQuery() == 1;
+    }
+
     public bool Complete(BrickResult result)
     {
-        Hold(null);
+        var token = Token(result.BrickHash);
+        _held = null;
+        if (token is null)
+            return false;
         using var transaction = _store.BeginTransaction();
         using (var complete = _store.QueueCommand(ResultStoreSql.PostgreSqlCompleteClaim, transaction))
         {
-            AddScope(complete);
-            complete.Parameters.Add(new NpgsqlParameter<string>("brick_hash", result.BrickHash));
-            complete.Parameters.Add(new NpgsqlParameter<string>("worker_id", WorkerId));
+            AddClaim(complete, result.BrickHash, token);
             if (complete.ExecuteNonQuery() == 0)
             {
                 transaction.Rollback();
@@ -104,54 +130,25 @@ internal sealed class PostgresBrickWorkQueue : IBrickWorkQueue
 
     public void Release(string brickHash)
     {
-        Hold(null);
+        var token = Token(brickHash);
+        _held = null;
+        if (token is null)
+            return;
         using var release = _store.QueueCommand(ResultStoreSql.PostgreSqlReleaseClaim);
-        AddScope(release);
-        release.Parameters.Add(new NpgsqlParameter<string>("brick_hash", brickHash));
-        release.Parameters.Add(new NpgsqlParameter<string>("worker_id", WorkerId));
+        AddClaim(release, brickHash, token);
         release.ExecuteNonQuery();
     }
 
-    public void Dispose()
-    {
-        Hold(null);
-        _heartbeat.Dispose();
-    }
+    /// <summary>Forgets the claim without giving it back: a worker that crashed lets its lease run out.</summary>
+    public void Dispose() => _held = null;
 
-    private void Hold(string? hash)
-    {
-        lock (_gate)
-        {
-            _held = hash;
-            // Renew three times per lease, so one missed beat (a slow server) does not lose the brick.
-            var period = hash is null ? Timeout.InfiniteTimeSpan : _lease / 3;
-            _heartbeat.Change(period, period);
-        }
-    }
+    private string? Token(string brickHash) => _held is { } held && held.Hash == brickHash ? held.Token : null;
 
-    private void Renew()
+    private void AddClaim(DbCommand command, string brickHash, string token)
     {
-        string? hash;
-        lock (_gate)
-            hash = _held;
-        if (hash is null)
-            return;
-        try
-        {
-            // The store's own connection is busy measuring-side; the heartbeat uses a pooled one of its own.
-            using var connection = _store.OpenSideConnection();
-            using var renew = new NpgsqlCommand(ResultStoreSql.PostgreSqlRenewLease, connection);
-            renew.Parameters.Add(new NpgsqlParameter<string>("system_key", _systemKey));
-            renew.Parameters.Add(new NpgsqlParameter<string>("configuration_key", _configurationKey));
-            renew.Parameters.Add(new NpgsqlParameter<string>("brick_hash", hash));
-            renew.Parameters.Add(new NpgsqlParameter<string>("worker_id", WorkerId));
-            renew.Parameters.Add(new NpgsqlParameter<double>("lease_seconds", _lease.TotalSeconds));
-            renew.ExecuteNonQuery();
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or ObjectDisposedException)
-        {
-            // A missed beat only shortens the lease; if the server stays away, another worker takes the brick up later.
-        }
+        AddScope(command);
+        command.Parameters.Add(new NpgsqlParameter<string>("brick_hash", brickHash));
+        command.Parameters.Add(new NpgsqlParameter<string>("claim_token", token));
     }
 
     private void AddScope(DbCommand command)

@@ -56,11 +56,13 @@ public sealed class PostgresResultStore : SqlResultStore, IWorkQueueStore
     }
 
     /// <inheritdoc />
-    public IBrickWorkQueue OpenQueue(string systemKey, string configurationKey, string workerId, TimeSpan lease)
+    public IBrickWorkQueue OpenQueue(string systemKey, string configurationKey, string workerId, TimeSpan lease, int maxAttempts = 3)
     {
         if (lease <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(lease), "the lease must be positive.");
-        return new PostgresBrickWorkQueue(this, systemKey, configurationKey, workerId, lease);
+        if (maxAttempts < 1)
+            throw new ArgumentOutOfRangeException(nameof(maxAttempts), "at least one attempt per brick.");
+        return new PostgresBrickWorkQueue(this, systemKey, configurationKey, workerId, lease, maxAttempts);
     }
 
     /// <inheritdoc />
@@ -73,8 +75,6 @@ public sealed class PostgresResultStore : SqlResultStore, IWorkQueueStore
         if (disposing)
             _dataSource.Dispose();
     }
-
-    internal NpgsqlConnection OpenSideConnection() => _dataSource.OpenConnection();
 
     internal DbCommand QueueCommand(string sql, DbTransaction? transaction = null) => Command(sql, transaction);
 

@@ -13,10 +13,16 @@ namespace DLBricks;
 /// </summary>
 public static class EstimateRunner
 {
-    /// <summary>Estimates a split model from the store's results for one system and configuration.</summary>
+    /// <summary>
+    /// Estimates a split model from the store's results for one system and configuration. <paramref name="configurationKey"/> may
+    /// name the configuration asked for or the one the recipe's bricks really ran with: bricks of an optimized source are stored
+    /// under level <c>disabled</c> (<see cref="RunConfiguration.ForBricks"/>), and a registered configuration is mapped to it.
+    /// </summary>
     public static ModelEstimates Estimate(ModelRecipe recipe, IResultStore store, string systemKey, string configurationKey,
         EstimateOptions? options = null, ModelEstimator? estimator = null)
     {
+        if (store.FindConfiguration(configurationKey) is { } asked)
+            configurationKey = asked.ForBricks(recipe.Source?.Kind).Key;
         var latencies = BrickLatencies.FromResults(store.GetResults(systemKey, configurationKey).Values);
         return (estimator ?? new ModelEstimator()).Estimate(recipe, latencies, options);
     }
@@ -29,7 +35,7 @@ public static class EstimateRunner
     public static int BenchMissing(ModelSplit split, LayerSourceInfo source, EngineMeasurement engine, IResultStore store,
         IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
-        var stored = store.GetResults(engine.System.Key, engine.Configuration.Key);
+        var stored = store.GetResults(engine.System.Key, engine.Configuration.ForBricks(source.Kind).Key);
         var missing = split.Pieces.Concat(split.Windows).Select(p => p.Brick)
             .Where(b => !(stored.TryGetValue(b.Hash, out var r) && r.Succeeded))
             .DistinctBy(b => b.Hash).ToList();

@@ -79,7 +79,7 @@ public static class ValidationRunner
         IProgress<string>? progress = null,
         CancellationToken cancellationToken = default)
         => Run(modelPaths, options, workDirectory, engine.MeasureModel, bricks => engine.MeasureBricks(bricks, progress, cancellationToken),
-            engine.Calibrate, progress, cancellationToken);
+            () => engine.Calibrate(options.Split.Source.ToInfo()), progress, cancellationToken);
 
     internal static ValidationReport Run(
         IReadOnlyList<string> modelPaths,

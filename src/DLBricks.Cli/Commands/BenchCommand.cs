@@ -12,7 +12,8 @@ internal sealed class BenchCommand : Command
     private readonly ResultStoreOptions _store = new();
     private readonly Option<bool> _worker = new("--worker") { Description = "Share the bricks with other workers of the same --store: claim one brick at a time until none is left." };
     private readonly Option<string?> _workerId = new("--worker-id") { Description = "Name of this worker in the queue (default HOST-PID)." };
-    private readonly Option<int> _leaseSeconds = new("--lease-seconds") { Description = "How long a claimed brick stays with a worker that stops renewing it (killed) before another takes it up.", DefaultValueFactory = _ => 120 };
+    private readonly Option<int> _leaseSeconds = new("--lease-seconds") { Description = "How long a claimed brick stays with a worker that stops making progress (killed, crashed or hung) before another takes it up; must exceed the longest single brick measurement.", DefaultValueFactory = _ => 120 };
+    private readonly Option<int> _maxAttempts = new("--max-attempts") { Description = "Claims of one brick whose workers all stopped without a result (native crash, kill, hang) before the brick is stored as failed.", DefaultValueFactory = _ => 3 };
     private readonly Option<string> _ep = new("--ep") { Description = "Execution provider: cpu or cuda[:DEVICE].", DefaultValueFactory = _ => "cpu" };
     private readonly Option<int> _threads = new("--threads") { Description = "Intra-op threads (0 = ONNX Runtime default).", DefaultValueFactory = _ => 1 };
     private readonly Option<int> _interThreads = new("--inter-threads") { Description = "Inter-op threads (0 = ONNX Runtime default)." };
@@ -31,7 +32,7 @@ internal sealed class BenchCommand : Command
     {
         Arguments.Add(_folder);
         _store.AddTo(this);
-        foreach (var option in new Option[] { _ep, _threads, _interThreads, _mode, _level, _quick, _clock, _force, _worker, _workerId, _leaseSeconds })
+        foreach (var option in new Option[] { _ep, _threads, _interThreads, _mode, _level, _quick, _clock, _force, _worker, _workerId, _leaseSeconds, _maxAttempts })
             Options.Add(option);
         // Run off the invoking thread so System.CommandLine can see Ctrl+C: the runner stops after the brick in flight.
         SetAction((result, cancellationToken) => Task.Run(() => Invoke(result, cancellationToken), CancellationToken.None));
@@ -46,8 +47,8 @@ internal sealed class BenchCommand : Command
         job = job.WithClock(clock);
         if (!TryParseProvider(result.GetValue(_ep)!, out var provider, out var device))
             return Fail(ExitCodes.InvalidInput, $"--ep {result.GetValue(_ep)}: expected cpu or cuda[:DEVICE].");
-        var configuration = new RunConfiguration(provider, device, result.GetValue(_threads), result.GetValue(_interThreads),
-            result.GetValue(_mode)!, result.GetValue(_level)!, job.Name);
+        var configuration = job.Configuration(provider, device, result.GetValue(_threads), result.GetValue(_interThreads),
+            result.GetValue(_mode)!, result.GetValue(_level)!);
         try
         {
             // Validate provider and options before creating the database, so bad input writes nothing.
@@ -61,18 +62,24 @@ internal sealed class BenchCommand : Command
                 return Fail(ExitCodes.InvalidInput, "--force cannot be combined with --worker: workers would undo each other's results.");
             if (lease < 1)
                 return Fail(ExitCodes.InvalidInput, $"--lease-seconds {lease}: must be at least 1.");
+            var maxAttempts = result.GetValue(_maxAttempts);
+            if (maxAttempts < 1)
+                return Fail(ExitCodes.InvalidInput, $"--max-attempts {maxAttempts}: must be at least 1.");
             if (worker && !_store.IsShared(result))
                 return Fail(ExitCodes.InvalidInput, "--worker needs a shared store: --store postgresql://USER@HOST:PORT/DB.");
             using var store = _store.Open(result);
             var runner = new BrickBenchmarkRunner(store, configuration, job);
             var options = new BrickBenchmarkOptions(Force: result.GetValue(_force));
             Console.WriteLine($"System {runner.System.Key}: {runner.System.CpuModel}, {runner.System.LogicalCores} cores, ONNX Runtime {runner.System.OnnxRuntimeVersion}");
-            Console.WriteLine($"Configuration {configuration.Key}: {Describe(configuration)}");
+            // Results are stored under what the bricks really run with (optimized-source bricks: level disabled).
+            var stored = configuration.ForBricks(CatalogSourceKind(folder));
+            Console.WriteLine($"Configuration {stored.Key}: {Describe(stored)}");
             BrickBenchmarkSummary summary;
             if (worker)
             {
                 var workerId = result.GetValue(_workerId) ?? $"{Environment.MachineName}-{Environment.ProcessId}";
-                using var queue = ((IWorkQueueStore)store).OpenQueue(runner.System.Key, configuration.Key, workerId, TimeSpan.FromSeconds(lease));
+                using var queue = ((IWorkQueueStore)store).OpenQueue(runner.System.Key, stored.Key, workerId,
+                    TimeSpan.FromSeconds(lease), maxAttempts);
                 Console.WriteLine($"Worker {workerId}: claiming bricks from {store.Location} (lease {lease} s)");
                 summary = BenchProgressView.Run(progress => runner.RunWorker(folder, queue, options, progress, cancellationToken));
             }
@@ -93,6 +100,10 @@ internal sealed class BenchCommand : Command
         {
             return Fail(ExitCodes.Unavailable, e.Message);
         }
+        catch (ResultStoreBusyException e)
+        {
+            return Fail(ExitCodes.Unavailable, e.Message);
+        }
         catch (ArgumentException e)
         {
             return Fail(ExitCodes.InvalidInput, e.Message);
@@ -107,6 +118,9 @@ internal sealed class BenchCommand : Command
             return Fail(ExitCodes.Unavailable, $"{_store.Describe(result)}: {_store.Redact(result, e.Message)}");
         }
     }
+
+    /// <summary>The queue is keyed like the results: by the configuration the catalog's bricks really run with.</summary>
+    private static string? CatalogSourceKind(string folder) => DLBricks.Splitting.BrickCatalog.Load(folder).Source?.Kind;
 
     private static bool TryParseProvider(string text, out string provider, out int? device)
     {
@@ -131,7 +145,7 @@ internal sealed class BenchCommand : Command
 
     private static string Describe(RunConfiguration c)
         => $"ep={c.ExecutionProvider}{(c.DeviceId is { } d ? $":{d}" : "")}, threads={c.IntraOpThreads}, inter-threads={c.InterOpThreads}, " +
-           $"mode={c.ExecutionMode}, level={c.OptimizationLevel}, job={c.Job}";
+           $"mode={c.ExecutionMode}, level={c.OptimizationLevel}, job={c.Job} ({c.Measurement})";
 
     private static void PrintSummary(BrickBenchmarkSummary summary, string database, bool worker)
     {

@@ -67,12 +67,13 @@ internal static class EstimateCommand
                 engine = new EngineMeasurement(store, configuration, job, splitOptions.Bindings);
             }
             var (systemKey, configKey) = ResolveTarget(store, dbPath, result.GetValue(system) ?? engine?.System.Key,
-                result.GetValue(config), engine?.System.Key ?? SystemFingerprintDetector.Detect().Key, configuration.Key);
+                result.GetValue(config), engine?.System.Key ?? SystemFingerprintDetector.Detect().Key,
+                configuration.ForBricks(layerSource.ToInfo().Kind).Key);
 
             var corrections = new List<IEstimateCorrection>();
             if (result.GetValue(fixedCost))
             {
-                if (engine is not null && store.GetCalibration(systemKey, configKey) is null) engine.Calibrate();
+                if (engine is not null && store.GetCalibration(systemKey, configKey) is null) engine.Calibrate(layerSource.ToInfo());
                 corrections.Add(FixedCostCorrection.FromStore(store, systemKey, configKey)
                     ?? throw new InvalidModelException($"{dbPath}: no per-call calibration stored for system {systemKey}, configuration {configKey}; run bench first or drop --fixed-cost."));
             }
@@ -128,12 +129,15 @@ internal static class EstimateCommand
 
     /// <summary>
     /// Which (system, configuration) to estimate for: the ones asked for; else this machine and the configuration the session
-    /// options describe when the store has them; else the only system/configuration the store holds.
+    /// options describe when the store has them; else the only system/configuration the store holds (legacy configurations
+    /// only when named).
     /// </summary>
     private static (string System, string Configuration) ResolveTarget(IResultStore store, string storePath, string? system, string? configuration,
         string thisSystem, string impliedConfiguration)
     {
-        var pairs = store.ListSystems();
+        // Configurations stored before measurement settings were recorded are only used when named: picking one silently
+        // would estimate from results an older harness measured.
+        var pairs = store.ListSystems().Where(p => !p.Configuration.IsLegacy || p.Configuration.Key == configuration).ToList();
         if (pairs.Count == 0) return (system ?? thisSystem, configuration ?? impliedConfiguration);
         var systems = pairs.Select(p => p.System.Key).Distinct().ToList();
         var chosenSystem = system ?? (systems.Contains(thisSystem) ? thisSystem : systems.Count == 1 ? systems[0] : null);

@@ -38,8 +38,8 @@ internal sealed class SessionCliOptions
         if (!MeasurementClocks.TryResolve(result.GetValue(Clock)!, result.GetValue(Threads), "sequential", out var clock, out var error))
             throw new InvalidModelException(error!);
         job = job.WithClock(clock);
-        var configuration = new RunConfiguration(provider, device, result.GetValue(Threads), result.GetValue(InterThreads), "sequential",
-            result.GetValue(SessionLevel)!, job.Name);
+        var configuration = job.Configuration(provider, device, result.GetValue(Threads), result.GetValue(InterThreads), "sequential",
+            result.GetValue(SessionLevel)!);
         return (configuration, job);
     }
 

@@ -64,6 +64,33 @@ public sealed record BenchmarkJob(string Name, int WarmupCount, int IterationCou
         return this with { Clock = clock, Name = clock == MeasurementClock.ThreadCpu ? baseName + "+cpu" : baseName };
     }
 
+    /// <summary>
+    /// The measurement harness version this job measures with: <see cref="MeasurementHarness.Version"/>, settable only so tests can
+    /// stand in for an older or newer release.
+    /// </summary>
+    internal int HarnessVersion { get; init; } = MeasurementHarness.Version;
+
+    /// <summary>
+    /// Everything about this job that changes a timing, as canonical text for <see cref="Shared.RunConfiguration.Measurement"/>:
+    /// harness version, warmup and iteration counts, iteration and pilot times, rotation settings and clock. The job's
+    /// <see cref="Name"/> is not part of it: two jobs measuring the same way share results, one name reused for a changed job does not.
+    /// </summary>
+    public string Provenance => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"harness={HarnessVersion};warmup={WarmupCount};iterations={IterationCount};target-ticks={TargetIterationTime.Ticks};" +
+        $"pilot-ticks={PilotTime.Ticks};rotation-bytes={RotationBytes};max-copies={MaxCopies};min-rotated={MinRotatedWeightBytes};" +
+        $"max-invocations={MaxInvocationsPerIteration};clock={Clock}");
+
+    /// <summary>The configuration key fields of this job's measurements under the given session settings.</summary>
+    /// <param name="executionProvider"><c>cpu</c> or <c>cuda</c>.</param>
+    /// <param name="deviceId">CUDA device; null for CPU.</param>
+    /// <param name="intraOpThreads">Intra-op threads (0 = ONNX Runtime default).</param>
+    /// <param name="interOpThreads">Inter-op threads (0 = ONNX Runtime default).</param>
+    /// <param name="executionMode"><c>sequential</c> or <c>parallel</c>.</param>
+    /// <param name="optimizationLevel">Session graph optimization level.</param>
+    public Shared.RunConfiguration Configuration(string executionProvider, int? deviceId, int intraOpThreads, int interOpThreads,
+        string executionMode, string optimizationLevel)
+        => new(executionProvider, deviceId, intraOpThreads, interOpThreads, executionMode, optimizationLevel, Name, Provenance);
+
     /// <summary>Calls per iteration for a model whose single run takes <paramref name="perCall"/>.</summary>
     public int InvocationsFor(TimeSpan perCall)
     {

@@ -73,21 +73,29 @@ public sealed class BrickBenchmarkRunner
 
     /// <summary>Creates a runner writing to <paramref name="store"/>.</summary>
     /// <param name="store">Where results go.</param>
-    /// <param name="configuration">Execution provider and session options; its <see cref="RunConfiguration.Job"/> must be <paramref name="job"/>'s name.</param>
+    /// <param name="configuration">Execution provider and session options; its <see cref="RunConfiguration.Measurement"/> must be
+    /// <paramref name="job"/>'s <see cref="BenchmarkJob.Provenance"/> (build it with <see cref="BenchmarkJob.Configuration"/>).</param>
     /// <param name="job">How long each brick is measured.</param>
     /// <param name="system">The machine; detected when null.</param>
     public BrickBenchmarkRunner(IResultStore store, RunConfiguration configuration, BenchmarkJob job, SystemFingerprint? system = null)
     {
-        if (configuration.Job != job.Name)
-            throw new ArgumentException($"configuration job '{configuration.Job}' does not match job '{job.Name}'.", nameof(configuration));
+        if (configuration.Measurement != job.Provenance)
+            throw new ArgumentException($"configuration measurement settings '{configuration.Measurement}' do not match job '{job.Name}' " +
+                                        $"({job.Provenance}); build the configuration with BenchmarkJob.Configuration.", nameof(configuration));
         _store = store;
         Configuration = configuration;
         Job = job;
         System = system ?? SystemFingerprintDetector.Detect();
     }
 
-    /// <summary>The configuration bricks run under.</summary>
+    /// <summary>
+    /// The configuration asked for. Bricks of a catalog run, and are stored, under <see cref="RunConfiguration.ForBricks"/> of it
+    /// (<see cref="BrickBenchmarkSummary.Configuration"/>).
+    /// </summary>
     public RunConfiguration Configuration { get; }
+
+    /// <summary>Test seam: called at fixed points of each brick, to crash or hang a run deterministically.</summary>
+    internal IBenchFaults? Faults { get; init; }
 
     /// <summary>The measurement job.</summary>
     public BenchmarkJob Job { get; }
@@ -129,14 +137,19 @@ public sealed class BrickBenchmarkRunner
         var folder = Directory.Exists(catalogFolder) ? catalogFolder : Path.GetDirectoryName(Path.GetFullPath(catalogFolder))!;
         // Fail before touching the store when the provider cannot be used at all.
         SessionOptionsFactory.EnsureAvailable(Configuration);
+        // Results are keyed by what the bricks really run with, not by what was asked for.
+        var configuration = Configuration.ForBricks(catalog.Source?.Kind);
 
         _store.RegisterSystem(System);
-        _store.RegisterConfiguration(Configuration);
+        _store.RegisterConfiguration(configuration);
+        // Alone on a store that can lock, one bench per system and configuration: a second would measure the same bricks at the
+        // same time, each disturbing the other's timings. Workers of a queue share the bricks instead.
+        using var benchLock = queue is null && _store is IBenchLockingStore locking ? locking.LockBench(System.Key, configuration.Key) : null;
         var bricks = catalog.Bricks.DistinctBy(b => b.Hash).ToList();
         queue?.Enqueue(bricks.Select(b => b.Hash).ToList());
         var done = options.Force
             ? new HashSet<string>()
-            : _store.GetResults(System.Key, Configuration.Key).Keys.ToHashSet(StringComparer.Ordinal);
+            : _store.GetResults(System.Key, configuration.Key).Keys.ToHashSet(StringComparer.Ordinal);
         var toMeasure = bricks.Count(b => !done.Contains(b.Hash));
 
         var clock = Stopwatch.StartNew();
@@ -154,10 +167,10 @@ public sealed class BrickBenchmarkRunner
                 return new LatencyMeasurer(Job, reports);
             }
 
-            if (toMeasure > 0 || _store.GetCalibration(System.Key, Configuration.Key) is null)
+            if (toMeasure > 0 || _store.GetCalibration(System.Key, configuration.Key) is null)
             {
-                calibration = Calibrate(Measurer());
-                _store.SaveCalibration(System.Key, Configuration.Key, calibration);
+                calibration = Calibrate(Measurer(), configuration);
+                _store.SaveCalibration(System.Key, configuration.Key, calibration);
             }
 
             // Alone, the runner walks the catalog; as a worker, it measures whatever the queue hands it.
@@ -182,8 +195,11 @@ public sealed class BrickBenchmarkRunner
                 {
                     progress?.Report(new BrickBenchmarkProgress(completed, bricks.Count, brick.Hash, null, clock.Elapsed,
                         Remaining(measuringTime, measured + failures.Count, toMeasure)));
-                    outcome = Measure(folder, brick, Measurer(), catalog.Source);
-                    var result = new BrickResult(brick.Hash, System.Key, Configuration.Key, outcome.Statistics, outcome.Error, DateTimeOffset.UtcNow);
+                    Faults?.BeforeMeasure(brick.Hash);
+                    outcome = Measure(folder, brick, Measurer(), catalog.Source, () => queue?.Renew(brick.Hash));
+                    Faults?.BeforeStore(brick.Hash);
+                    var result = new BrickResult(brick.Hash, System.Key, configuration.Key, outcome.Statistics, outcome.Error, DateTimeOffset.UtcNow,
+                        Job.HarnessVersion);
                     measuringTime += outcome.WallTime;
                     if (queue is null)
                         _store.Save(result);
@@ -208,7 +224,7 @@ public sealed class BrickBenchmarkRunner
         }
         if (queue is not null)
             skipped = bricks.Count - measured - failures.Count; // measured by other workers or earlier runs
-        return new BrickBenchmarkSummary(System, Configuration, bricks.Count, measured, skipped, failures, calibration,
+        return new BrickBenchmarkSummary(System, configuration, bricks.Count, measured, skipped, failures, calibration,
             reports?.Folder, clock.Elapsed, cancelled);
     }
 
@@ -242,9 +258,12 @@ public sealed class BrickBenchmarkRunner
     }
 
     /// <summary>Measures the harness's fixed per-call cost on the empty Identity model under this runner's configuration and job.</summary>
-    public LatencyStatistics Calibrate(LatencyMeasurer measurer)
+    public LatencyStatistics Calibrate(LatencyMeasurer measurer) => Calibrate(measurer, Configuration);
+
+    /// <summary>Measures the harness's fixed per-call cost on the empty Identity model under <paramref name="configuration"/>.</summary>
+    public static LatencyStatistics Calibrate(LatencyMeasurer measurer, RunConfiguration configuration)
     {
-        using var runner = OnnxModelRunner.Open(CalibrationModel.Identity(), Configuration);
+        using var runner = OnnxModelRunner.Open(CalibrationModel.Identity(), configuration);
         return measurer.Measure("calibration-identity", runner).Statistics;
     }
 
@@ -255,19 +274,27 @@ public sealed class BrickBenchmarkRunner
     /// bricks run as several copies in rotation (<see cref="BenchmarkJob.CopiesFor"/>), so their weights are not hot in the
     /// core's cache the way a brick run alone in a loop would have them.
     /// </summary>
-    public BrickOutcome Measure(string folder, BrickEntry brick, LatencyMeasurer measurer, LayerSourceInfo? source = null)
+    /// <param name="folder">The catalog folder.</param>
+    /// <param name="brick">The brick to measure.</param>
+    /// <param name="measurer">The measuring engine.</param>
+    /// <param name="source">The catalog's layer source; decides the sessions' optimization level (<see cref="RunConfiguration.ForBricks"/>).</param>
+    /// <param name="progress">Called after each session is loaded and before timing starts: a sign of life for a work queue's lease.</param>
+    public BrickOutcome Measure(string folder, BrickEntry brick, LatencyMeasurer measurer, LayerSourceInfo? source = null, Action? progress = null)
     {
         var watch = Stopwatch.StartNew();
         var runners = new List<OnnxModelRunner>();
         try
         {
             var path = Path.GetFullPath(Path.Combine(folder, brick.File));
-            var configuration = source?.Kind == "optimized" ? Configuration with { OptimizationLevel = "disabled" } : Configuration;
+            var configuration = Configuration.ForBricks(source?.Kind);
             // Rotation emulates a cold private cache for single-threaded runs; with a thread pool per session, idle copies'
             // spinning workers would compete for the cores, so multi-threaded configurations run one copy.
             var copies = Configuration.IntraOpThreads == 1 ? Job.CopiesFor(brick.BytesMoved, brick.Parameters * 4) : 1;
             for (var i = 0; i < copies; i++)
+            {
                 runners.Add(OnnxModelRunner.Open(path, configuration, brick.Inputs, brick.Outputs, SyntheticInputs.SeedFrom(brick.Hash)));
+                progress?.Invoke();
+            }
             var measurement = copies == 1 ? measurer.Measure(brick.Hash, runners[0]) : measurer.Measure(brick.Hash, new RotatingCall(runners).Run);
             return new BrickOutcome(brick.Hash, BrickOutcomeKind.Measured, measurement.Statistics, null, watch.Elapsed);
         }
@@ -305,4 +332,17 @@ public sealed class BrickBenchmarkRunner
 
     private static TimeSpan? Remaining(TimeSpan spent, int finished, int total)
         => finished == 0 ? null : spent / finished * (total - finished);
+}
+
+/// <summary>
+/// Fault injection for tests: the runner calls these at fixed points of every brick it measures, so a test can make a worker
+/// crash (throw) or hang (block) at an exact step instead of racing a process kill against the clock.
+/// </summary>
+internal interface IBenchFaults
+{
+    /// <summary>After the brick was claimed (or picked) and before its sessions are loaded.</summary>
+    void BeforeMeasure(string brickHash);
+
+    /// <summary>After the brick was measured and before its result is stored (or its claim completed).</summary>
+    void BeforeStore(string brickHash);
 }

@@ -25,7 +25,7 @@ public sealed record SuiteOptions
 
     /// <summary>The configuration results of this suite are stored under (CPU provider, job <see cref="EmittedSuite.JobName"/>).</summary>
     public RunConfiguration ToRunConfiguration()
-        => new("cpu", null, IntraOpThreads, InterOpThreads, ExecutionMode, OptimizationLevel, EmittedSuite.JobName);
+        => new("cpu", null, IntraOpThreads, InterOpThreads, ExecutionMode, OptimizationLevel, EmittedSuite.JobName, EmittedSuite.Measurement);
 }
 
 /// <summary>What <see cref="BenchmarkSuiteEmitter.Emit"/> wrote.</summary>
@@ -38,6 +38,12 @@ public sealed record EmittedSuite(string Directory, string ProjectFile, int Bric
 {
     /// <summary>The <see cref="RunConfiguration.Job"/> of every result measured by an emitted suite.</summary>
     public const string JobName = "emitted";
+
+    /// <summary>
+    /// The <see cref="RunConfiguration.Measurement"/> of every result measured by an emitted suite: its own harness (BenchmarkDotNet's
+    /// default job in a separate process), never mixed with <c>dlbricks bench</c> results.
+    /// </summary>
+    public const string Measurement = "emitted-suite;benchmarkdotnet=" + BenchmarkDotNetVersion + ";onnxruntime=" + OnnxRuntimeVersion;
 
     /// <summary>BenchmarkDotNet version the suite references (the one DLBricks itself is built with).</summary>
     public const string BenchmarkDotNetVersion = "0.15.8";

@@ -34,7 +34,7 @@ public sealed record SuiteRunRecord(SystemFingerprint System, RunConfiguration C
             || record.Configuration is not { ExecutionProvider: not null, ExecutionMode: not null, OptimizationLevel: not null })
             throw new InvalidDataException($"{path}: not a suite system description (system or configuration fields missing).");
         // Whatever the file says, results of an emitted suite never mix with those of `dlbricks bench` jobs.
-        return record with { System = system, Configuration = record.Configuration with { Job = EmittedSuite.JobName } };
+        return record with { System = system, Configuration = record.Configuration with { Job = EmittedSuite.JobName, Measurement = EmittedSuite.Measurement } };
     }
 
     /// <summary>

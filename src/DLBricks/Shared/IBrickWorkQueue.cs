@@ -15,7 +15,9 @@ public readonly record struct BrickClaim(string? Hash, int Attempt, TimeSpan? Re
 
 /// <summary>
 /// Bricks of one catalog shared out among workers measuring the same system and configuration (<c>bench --worker</c>).
-/// A claim is a lease: a worker that dies holding a brick loses it when the lease runs out, and the next claim takes it up.
+/// A claim is a lease with a token of its own: a worker that dies or hangs holding a brick stops renewing it, loses it when the
+/// lease runs out, and the next claim takes it up; the old claim's token then no longer completes anything. A brick claimed
+/// the maximum number of attempts without a result is given up and stored as failed with that reason.
 /// </summary>
 public interface IBrickWorkQueue : IDisposable
 {
@@ -25,8 +27,14 @@ public interface IBrickWorkQueue : IDisposable
     /// <summary>Adds the catalog's bricks (idempotent; every worker of a catalog calls it) and limits claims to them.</summary>
     void Enqueue(IReadOnlyCollection<string> brickHashes);
 
-    /// <summary>Leases the next brick nobody measured or holds.</summary>
+    /// <summary>Leases the next brick nobody measured or holds, after storing poisoned bricks (attempts used up) as failed.</summary>
     BrickClaim ClaimNext();
+
+    /// <summary>
+    /// Extends the lease of the claim on <paramref name="brickHash"/>: the heartbeat, called by the measuring code at each step of
+    /// progress (never by a timer), so a worker that hangs stops renewing. Returns false when the claim was lost to another worker.
+    /// </summary>
+    bool Renew(string brickHash);
 
     /// <summary>
     /// Stores the result of a claimed brick and marks it done, atomically. Returns false, storing nothing, when the lease
@@ -45,6 +53,8 @@ public interface IWorkQueueStore : IResultStore
     /// <param name="systemKey">The system the worker measures on (registered).</param>
     /// <param name="configurationKey">The configuration it measures under (registered).</param>
     /// <param name="workerId">A name unique among the workers.</param>
-    /// <param name="lease">How long a claim holds without renewal; the queue renews it while the worker is alive.</param>
-    IBrickWorkQueue OpenQueue(string systemKey, string configurationKey, string workerId, TimeSpan lease);
+    /// <param name="lease">How long a claim holds without renewal; renewed at each step of progress, so it must exceed the longest
+    /// single step (loading one brick's sessions, or one brick's measurement).</param>
+    /// <param name="maxAttempts">Claims of one brick after which, when the last lease runs out too, it is stored as failed.</param>
+    IBrickWorkQueue OpenQueue(string systemKey, string configurationKey, string workerId, TimeSpan lease, int maxAttempts = 3);
 }

@@ -17,14 +17,24 @@ public sealed record SystemFingerprint(
         MemoryBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), OperatingSystem, DotNetVersion, OnnxRuntimeVersion);
 }
 
-/// <summary>How a brick is run: execution provider and its options, thread settings, optimization level, job.</summary>
+/// <summary>
+/// How a brick is run: execution provider and its options, thread settings, the optimization level its sessions really use, and
+/// the measurement settings. <see cref="Key"/> is derived from everything that changes a timing and nothing else, so a result is
+/// reused only when it was measured exactly the way a new measurement would be.
+/// </summary>
 /// <param name="ExecutionProvider"><c>cpu</c> or <c>cuda</c>.</param>
 /// <param name="DeviceId">Device of the execution provider (CUDA); null for CPU.</param>
 /// <param name="IntraOpThreads">Intra-op thread count (0 = ONNX Runtime default).</param>
 /// <param name="InterOpThreads">Inter-op thread count (0 = ONNX Runtime default).</param>
 /// <param name="ExecutionMode"><c>sequential</c> or <c>parallel</c>.</param>
-/// <param name="OptimizationLevel"><c>disabled</c>, <c>basic</c>, <c>extended</c> or <c>all</c>.</param>
-/// <param name="Job">Name of the benchmark job (<c>default</c> or <c>quick</c>).</param>
+/// <param name="OptimizationLevel"><c>disabled</c>, <c>basic</c>, <c>extended</c> or <c>all</c>: the level the sessions run with
+/// (see <see cref="ForBricks"/>).</param>
+/// <param name="Job">Name of the benchmark job (<c>default</c>, <c>quick</c>, ...), for display only: not part of <see cref="Key"/>.</param>
+/// <param name="Measurement">
+/// Canonical text of the measurement settings: harness version, warmup and iteration counts, iteration and pilot times, rotation
+/// settings and clock (<see cref="DLBricks.Benchmarking.BenchmarkJob.Provenance"/>). Empty for a configuration stored before these settings were
+/// recorded (schema version 3 and older): such a configuration keeps its old key, which no new measurement ever produces.
+/// </param>
 public sealed record RunConfiguration(
     string ExecutionProvider,
     int? DeviceId,
@@ -32,12 +42,33 @@ public sealed record RunConfiguration(
     int InterOpThreads,
     string ExecutionMode,
     string OptimizationLevel,
-    string Job)
+    string Job,
+    string Measurement)
 {
-    /// <summary>Stable short identifier derived from every field.</summary>
-    public string Key => StoreKeys.Of(ExecutionProvider, DeviceId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
-        IntraOpThreads.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        InterOpThreads.ToString(System.Globalization.CultureInfo.InvariantCulture), ExecutionMode, OptimizationLevel, Job);
+    /// <summary>Source kind of catalogs cut from a graph ONNX Runtime already optimized (see <see cref="ForBricks"/>).</summary>
+    public const string OptimizedSourceKind = "optimized";
+
+    /// <summary>True for a configuration stored before measurement settings were recorded; its results are never reused.</summary>
+    public bool IsLegacy => string.IsNullOrEmpty(Measurement);
+
+    /// <summary>Stable short identifier derived from every field that changes a timing (not <see cref="Job"/>'s name).</summary>
+    public string Key => IsLegacy
+        // The formula of schema versions 1-3, so rows written then keep the key they were stored under.
+        ? StoreKeys.Of(ExecutionProvider, DeviceId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
+            IntraOpThreads.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            InterOpThreads.ToString(System.Globalization.CultureInfo.InvariantCulture), ExecutionMode, OptimizationLevel, Job)
+        : StoreKeys.Of("v2", ExecutionProvider, DeviceId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
+            IntraOpThreads.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            InterOpThreads.ToString(System.Globalization.CultureInfo.InvariantCulture), ExecutionMode, OptimizationLevel, Measurement);
+
+    /// <summary>
+    /// The configuration the bricks of a catalog really run under. Bricks cut from a runtime-optimized graph
+    /// (<paramref name="sourceKind"/> <c>optimized</c>) already are what ONNX Runtime executes, so their sessions run with graph
+    /// optimizations off, and their results are stored under <c>disabled</c> whatever level was asked for.
+    /// </summary>
+    /// <param name="sourceKind">The catalog's layer source kind (<c>raw</c> or <c>optimized</c>); null when unknown (raw).</param>
+    public RunConfiguration ForBricks(string? sourceKind)
+        => sourceKind == OptimizedSourceKind ? this with { OptimizationLevel = "disabled" } : this;
 }
 
 /// <summary>The outcome of benchmarking one brick on one system under one configuration.</summary>
@@ -47,13 +78,18 @@ public sealed record RunConfiguration(
 /// <param name="Statistics">Latency statistics; null when the brick failed.</param>
 /// <param name="Error">Why the brick could not be loaded or run; null on success.</param>
 /// <param name="MeasuredAt">When the measurement finished.</param>
+/// <param name="HarnessVersion">
+/// <see cref="DLBricks.Benchmarking.MeasurementHarness.Version"/> of the code that measured it; null for results stored before it was recorded or
+/// measured outside DLBricks (emitted suites).
+/// </param>
 public sealed record BrickResult(
     string BrickHash,
     string SystemKey,
     string ConfigurationKey,
     LatencyStatistics? Statistics,
     string? Error,
-    DateTimeOffset MeasuredAt)
+    DateTimeOffset MeasuredAt,
+    int? HarnessVersion = null)
 {
     /// <summary>True when the brick was measured successfully.</summary>
     public bool Succeeded => Statistics is not null && Error is null;
@@ -70,6 +106,9 @@ public interface IResultStore : IDisposable
 
     /// <summary>Records a configuration so results can refer to it (idempotent).</summary>
     void RegisterConfiguration(RunConfiguration configuration);
+
+    /// <summary>The registered configuration with key <paramref name="configurationKey"/>, or null when none is.</summary>
+    RunConfiguration? FindConfiguration(string configurationKey);
 
     /// <summary>True when a result (success or failure) exists for the brick on this system and configuration.</summary>
     bool HasResult(string brickHash, string systemKey, string configurationKey);

@@ -70,6 +70,15 @@ public abstract class SqlResultStore : IResultStore
     }
 
     /// <inheritdoc />
+    public RunConfiguration? FindConfiguration(string configurationKey)
+    {
+        using var command = Command(ResultStoreSql.SelectConfiguration);
+        Add(command, "@configuration_key", configurationKey);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadConfiguration(reader, 1) : null;
+    }
+
+    /// <inheritdoc />
     public bool HasResult(string brickHash, string systemKey, string configurationKey)
     {
         using var command = Command(ResultStoreSql.HasResult);
@@ -97,7 +106,7 @@ public abstract class SqlResultStore : IResultStore
         var results = new Dictionary<string, BrickResult>(StringComparer.Ordinal);
         while (reader.Read())
         {
-            var result = ReadResult(reader, systemKey, configurationKey);
+            var result = ReadResult(reader, systemKey, configurationKey, harnessVersion: 14);
             results[result.BrickHash] = result;
         }
         return results;
@@ -156,7 +165,7 @@ public abstract class SqlResultStore : IResultStore
         using (var command = Command(ResultStoreSql.SelectAllResults))
         using (var reader = command.ExecuteReader())
             while (reader.Read())
-                results.Add(ReadResult(reader, reader.GetString(14), reader.GetString(15)));
+                results.Add(ReadResult(reader, reader.GetString(14), reader.GetString(15), harnessVersion: 16));
 
         var calibrations = new List<StoredCalibration>();
         using (var command = Command(ResultStoreSql.SelectAllCalibrations))
@@ -258,6 +267,7 @@ public abstract class SqlResultStore : IResultStore
         AddStatistics(command, result.Statistics);
         Add(command, "@error", result.Error);
         Add(command, "@measured_at", Timestamp(result.MeasuredAt));
+        AddTyped(command, "@harness_version", result.HarnessVersion, DbType.Int32);
         return command.ExecuteNonQuery();
     }
 
@@ -325,6 +335,7 @@ public abstract class SqlResultStore : IResultStore
         Add(command, "@execution_mode", configuration.ExecutionMode);
         Add(command, "@optimization_level", configuration.OptimizationLevel);
         Add(command, "@job", configuration.Job);
+        Add(command, "@measurement", configuration.Measurement ?? "");
     }
 
     private static void AddStatistics(DbCommand command, LatencyStatistics? s)
@@ -358,16 +369,18 @@ public abstract class SqlResultStore : IResultStore
 
     private static RunConfiguration ReadConfiguration(DbDataReader reader, int first)
         => new(reader.GetString(first), reader.IsDBNull(first + 1) ? null : reader.GetInt32(first + 1), reader.GetInt32(first + 2),
-            reader.GetInt32(first + 3), reader.GetString(first + 4), reader.GetString(first + 5), reader.GetString(first + 6));
+            reader.GetInt32(first + 3), reader.GetString(first + 4), reader.GetString(first + 5), reader.GetString(first + 6),
+            reader.GetString(first + 7));
 
-    /// <summary>Reads the columns of <see cref="ResultStoreSql.SelectResults"/> (hash, 11 statistics, error, measured_at).</summary>
-    private static BrickResult ReadResult(DbDataReader reader, string systemKey, string configurationKey)
+    /// <summary>Reads the columns of <see cref="ResultStoreSql.SelectResults"/> (hash, 11 statistics, error, measured_at) and the harness version at <paramref name="harnessVersion"/>.</summary>
+    private static BrickResult ReadResult(DbDataReader reader, string systemKey, string configurationKey, int harnessVersion)
     {
         var hash = reader.GetString(0);
         // n is set exactly when the brick was measured; single statistics may be NULL where SQLite stored a NaN.
         var statistics = reader.IsDBNull(9) ? null : ReadStatistics(reader, 1);
         var error = reader.IsDBNull(12) ? null : reader.GetString(12);
-        return new BrickResult(hash, systemKey, configurationKey, statistics, error, ParseTimestamp(reader.GetString(13)));
+        int? version = reader.IsDBNull(harnessVersion) ? null : reader.GetInt32(harnessVersion);
+        return new BrickResult(hash, systemKey, configurationKey, statistics, error, ParseTimestamp(reader.GetString(13)), version);
     }
 
     private static LatencyStatistics ReadStatistics(DbDataReader reader, int first)

@@ -5,9 +5,10 @@ namespace DLBricks.Storage;
 
 /// <summary>
 /// <see cref="IResultStore"/> in a SQLite file. Opening creates or migrates the schema (table <c>schema_version</c>);
-/// each write is its own transaction, so a killed process leaves either the whole result or none of it.
+/// each write is its own transaction, so a killed process leaves either the whole result or none of it. Only one <c>bench</c>
+/// at a time measures a system and configuration of the file (<see cref="LockBench"/>).
 /// </summary>
-public sealed class SqliteResultStore : SqlResultStore
+public sealed class SqliteResultStore : SqlResultStore, IBenchLockingStore
 {
     /// <summary>Opens (creating if needed) the database at <paramref name="path"/> and brings its schema up to date.</summary>
     /// <exception cref="InvalidDataException">The file is not a SQLite database or was written by a newer version; the message names the file.</exception>
@@ -18,6 +19,11 @@ public sealed class SqliteResultStore : SqlResultStore
 
     /// <summary>Full path of the database file.</summary>
     public string Path => Location;
+
+    /// <inheritdoc />
+    /// <remarks>The lock file is <c>FILE.locks/SYSTEM-CONFIGURATION.lock</c> next to the database; it stays after the bench ends.</remarks>
+    public IDisposable LockBench(string systemKey, string configurationKey)
+        => BenchLock.Acquire(System.IO.Path.Combine(Location + ".locks", $"{systemKey}-{configurationKey}.lock"), Location);
 
     private static SqliteConnection Open(string path)
     {

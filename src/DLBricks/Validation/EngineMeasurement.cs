@@ -42,7 +42,7 @@ public sealed class EngineMeasurement
     {
         var job = quick ? BenchmarkJob.Quick : BenchmarkJob.Default;
         if (ThreadCpuClock.Instance.IsAvailable) job = job.WithClock(MeasurementClock.ThreadCpu);
-        return new EngineMeasurement(store, new RunConfiguration("cpu", null, 1, 0, "sequential", "all", job.Name), job, bindings);
+        return new EngineMeasurement(store, job.Configuration("cpu", null, 1, 0, "sequential", "all"), job, bindings);
     }
 
     /// <summary>The system results are stored under.</summary>
@@ -76,21 +76,30 @@ public sealed class EngineMeasurement
     public IReadOnlyDictionary<string, BrickResult> MeasureBricks(IReadOnlyList<BrickLocation> bricks, IProgress<string>? progress = null,
         CancellationToken cancellationToken = default)
     {
-        var stored = _store.GetResults(System.Key, Configuration.Key);
+        // Bricks are stored under the configuration they really run with, which depends on their catalog's layer source.
+        var storedBy = new Dictionary<string, IReadOnlyDictionary<string, BrickResult>>(StringComparer.Ordinal);
         var results = new Dictionary<string, BrickResult>(StringComparer.Ordinal);
         var done = 0;
         foreach (var brick in bricks)
         {
             cancellationToken.ThrowIfCancellationRequested();
             done++;
+            var source = SourceOf(brick.CatalogFolder);
+            var configuration = Configuration.ForBricks(source.Kind);
+            if (!storedBy.TryGetValue(configuration.Key, out var stored))
+            {
+                _store.RegisterConfiguration(configuration);
+                storedBy[configuration.Key] = stored = _store.GetResults(System.Key, configuration.Key);
+            }
             if (stored.TryGetValue(brick.Entry.Hash, out var known) && known.Succeeded)
             {
                 results[brick.Entry.Hash] = known;
                 continue;
             }
             progress?.Report($"brick {done}/{bricks.Count} {brick.Entry.Hash[..12]} ({string.Join('+', brick.Entry.OpTypes)})");
-            var outcome = _bricks.Measure(brick.CatalogFolder, brick.Entry, _measurer, SourceOf(brick.CatalogFolder));
-            var result = new BrickResult(brick.Entry.Hash, System.Key, Configuration.Key, outcome.Statistics, outcome.Error, DateTimeOffset.UtcNow);
+            var outcome = _bricks.Measure(brick.CatalogFolder, brick.Entry, _measurer, source);
+            var result = new BrickResult(brick.Entry.Hash, System.Key, configuration.Key, outcome.Statistics, outcome.Error, DateTimeOffset.UtcNow,
+                _bricks.Job.HarnessVersion);
             _store.Save(result);
             results[brick.Entry.Hash] = result;
         }
@@ -106,11 +115,16 @@ public sealed class EngineMeasurement
         return source;
     }
 
-    /// <summary>The harness's per-call cost on an Identity model, measured now and stored as this system's calibration.</summary>
-    public LatencyStatistics Calibrate()
+    /// <summary>
+    /// The harness's per-call cost on an Identity model, measured now under the configuration bricks of <paramref name="source"/>
+    /// run with, and stored as that configuration's calibration.
+    /// </summary>
+    public LatencyStatistics Calibrate(LayerSourceInfo? source = null)
     {
-        var overhead = _bricks.Calibrate(_measurer);
-        _store.SaveCalibration(System.Key, Configuration.Key, overhead);
+        var configuration = Configuration.ForBricks(source?.Kind);
+        _store.RegisterConfiguration(configuration);
+        var overhead = BrickBenchmarkRunner.Calibrate(_measurer, configuration);
+        _store.SaveCalibration(System.Key, configuration.Key, overhead);
         return overhead;
     }
 }

@@ -24,7 +24,7 @@ public sealed record SplitAuditOptions
     public LayerSourceOptions Source { get; init; } = LayerSourceOptions.Default;
 
     /// <summary>How bricks are run: the benchmark's own configuration, so a brick that passes here also runs in <c>bench</c>.</summary>
-    public RunConfiguration Configuration { get; init; } = new("cpu", null, 1, 0, "sequential", "all", "audit");
+    public RunConfiguration Configuration { get; init; } = BenchmarkJob.Quick.Configuration("cpu", null, 1, 0, "sequential", "all");
 }
 
 /// <summary>One model at one G.</summary>
@@ -80,9 +80,7 @@ public static class SplitAudit
 
         var watch = Stopwatch.StartNew();
         // Bricks cut from an optimized graph are already optimized; running them as bench does means optimizations off.
-        var runConfiguration = options.Source.Kind == LayerSourceKind.Optimized
-            ? options.Configuration with { OptimizationLevel = "disabled" }
-            : options.Configuration;
+        var runConfiguration = options.Configuration.ForBricks(options.Source.ToInfo().Kind);
         var loads = new Dictionary<string, bool>(StringComparer.Ordinal);
         var runs = new Dictionary<string, string?>(StringComparer.Ordinal);
         var seenAtG = options.Granularities.Distinct().ToDictionary(g => g, _ => new HashSet<string>(StringComparer.Ordinal));

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using DLBricks.Benchmarking;
+using DLBricks.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace DLBricks.Tests.Benchmarking;
@@ -49,31 +51,25 @@ public sealed class BenchCommandProcessTests : IDisposable
     }
 
     [Fact]
-    public void KilledRunResumesAndEveryBrickIsMeasuredExactlyOnce()
+    public void SecondBenchOfTheSameConfigurationStopsWithOneLineNamingTheHolder()
     {
-        const int count = 24;
-        for (var i = 1; i <= count; i++)
-            _bricks.AddRelu(i * 8);
+        _bricks.AddRelu(8);
         var folder = _bricks.WriteCatalog();
-
-        // The default job takes ~0.1 s per brick, long enough to kill the process between bricks.
-        using (var process = Start("bench", folder, "--db", DbPath, "--threads", "1"))
+        var configuration = BenchmarkJob.Quick.Configuration("cpu", null, 1, 0, "sequential", "all");
+        using (var store = new SqliteResultStore(DbPath))
+        using (store.LockBench(SystemFingerprintDetector.Detect().Key, configuration.Key))
         {
-            var deadline = Stopwatch.StartNew();
-            while (CountRows() < 3 && deadline.Elapsed < TimeSpan.FromSeconds(60) && !process.HasExited)
-                Thread.Sleep(20);
-            Assert.False(process.HasExited, "the run finished before it could be killed");
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
+            // This test process is the holder: the CLI process must refuse, name it, and measure nothing.
+            var refused = Cli("bench", folder, "--db", DbPath, "--quick", "--threads", "1", "--clock", "wall");
+            Assert.True(refused.ExitCode == 3, refused.ToString());
+            var line = Assert.Single(refused.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains($"pid={Environment.ProcessId}; host={Environment.MachineName}; started=", line);
+            Assert.Equal(0, CountRows());
         }
-        var afterKill = CountRows();
-        Assert.InRange(afterKill, 3, count - 1);
-
-        var rerun = Cli("bench", folder, "--db", DbPath, "--threads", "1");
-        Assert.True(rerun.ExitCode == 0, rerun.ToString());
-        Assert.Contains($"{count - afterKill} measured, {afterKill} already in the database", rerun.Stdout);
-        Assert.Equal(count, CountRows());
-        Assert.Equal(count, CountDistinctBricks());
+        var after = Cli("bench", folder, "--db", DbPath, "--quick", "--threads", "1", "--clock", "wall");
+        Assert.True(after.ExitCode == 0, after.ToString());
+        Assert.Contains($"Configuration {configuration.Key}:", after.Stdout);
+        Assert.Equal(1, CountRows());
     }
 
     public void Dispose() => _bricks.Dispose();

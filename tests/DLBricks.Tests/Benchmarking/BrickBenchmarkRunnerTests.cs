@@ -5,7 +5,7 @@ namespace DLBricks.Tests.Benchmarking;
 
 public sealed class BrickBenchmarkRunnerTests : IDisposable
 {
-    private static readonly RunConfiguration Quick = new("cpu", null, 1, 1, "sequential", "all", BenchmarkJob.Quick.Name);
+    private static readonly RunConfiguration Quick = BenchmarkJob.Quick.Configuration("cpu", null, 1, 1, "sequential", "all");
     private readonly BrickFolderBuilder _bricks = new();
     private string DbPath => Path.Combine(_bricks.Folder, "results.db");
 
@@ -50,6 +50,42 @@ public sealed class BrickBenchmarkRunnerTests : IDisposable
 
         var forced = runner.Run(folder, new BrickBenchmarkOptions(Force: true));
         Assert.Equal(3, forced.Measured);
+    }
+
+    [Fact]
+    public void RunThatDiesMidBrickResumesAndMeasuresEveryBrickExactlyOnce()
+    {
+        const int count = 6;
+        for (var i = 1; i <= count; i++)
+            _bricks.AddRelu(i * 8);
+        var folder = _bricks.WriteCatalog();
+        using var store = new SqliteResultStore(DbPath);
+
+        // Dies like a killed process: after measuring its fourth brick, before storing it.
+        var dying = new BrickBenchmarkRunner(store, Quick, BenchmarkJob.Quick) { Faults = new DieBeforeStoring(4) };
+        Assert.Throws<InvalidOperationException>(() => dying.Run(folder));
+        var system = dying.System.Key;
+        Assert.Equal(3, store.GetResults(system, Quick.Key).Count);
+
+        var resumed = new BrickBenchmarkRunner(store, Quick, BenchmarkJob.Quick).Run(folder);
+        Assert.Equal(count - 3, resumed.Measured);
+        Assert.Equal(3, resumed.Skipped);
+        Assert.Equal(_bricks.Entries.Select(e => e.Hash).Order(), store.GetResults(system, Quick.Key).Keys.Order());
+    }
+
+    private sealed class DieBeforeStoring(int brick) : IBenchFaults
+    {
+        private int _seen;
+
+        public void BeforeMeasure(string brickHash)
+        {
+        }
+
+        public void BeforeStore(string brickHash)
+        {
+            if (++_seen == brick)
+                throw new InvalidOperationException($"simulated death before storing {brickHash}");
+        }
     }
 
     [Fact]

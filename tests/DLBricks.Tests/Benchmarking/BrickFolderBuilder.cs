@@ -72,9 +72,9 @@ internal sealed class BrickFolderBuilder : IDisposable
     }
 
     /// <summary>Writes catalog.json; call after adding bricks.</summary>
-    public string WriteCatalog()
+    public string WriteCatalog(LayerSourceInfo? source = null)
     {
-        var catalog = new BrickCatalog(BrickCatalog.CurrentFormatVersion, LayerSourceInfo.Raw, _entries.OrderBy(e => e.Hash, StringComparer.Ordinal).ToList());
+        var catalog = new BrickCatalog(BrickCatalog.CurrentFormatVersion, source ?? LayerSourceInfo.Raw, _entries.OrderBy(e => e.Hash, StringComparer.Ordinal).ToList());
         File.WriteAllText(Path.Combine(Folder, BrickCatalog.FileName), JsonSerializer.Serialize(catalog, CatalogJson.Options));
         return Folder;
     }

@@ -62,7 +62,7 @@ public class SyntheticInputsTests
 
 public class OnnxModelRunnerTests
 {
-    private static readonly RunConfiguration Cpu = new("cpu", null, 1, 1, "sequential", "all", "quick");
+    private static readonly RunConfiguration Cpu = DLBricks.Benchmarking.BenchmarkJob.Quick.Configuration("cpu", null, 1, 1, "sequential", "all");
 
     [Fact]
     public void RunAllocatesNothingOnTheManagedHeap()

@@ -17,10 +17,12 @@ internal sealed class MemoryResultStore : IResultStore
     private readonly Dictionary<(string, string), LatencyStatistics> _calibrations = [];
 
     public static SystemFingerprint System { get; } = new("Test CPU", 2, 1L << 30, "Linux", "10.0", "1.31.1");
-    public static RunConfiguration Configuration { get; } = new("cpu", null, 1, 1, "sequential", "all", "quick");
+    public static RunConfiguration Configuration { get; } = DLBricks.Benchmarking.BenchmarkJob.Quick.Configuration("cpu", null, 1, 1, "sequential", "all");
 
     public void RegisterSystem(SystemFingerprint system) => _systems[system.Key] = system;
     public void RegisterConfiguration(RunConfiguration configuration) => _configurations[configuration.Key] = configuration;
+
+    public RunConfiguration? FindConfiguration(string configurationKey) => _configurations.GetValueOrDefault(configurationKey);
     public bool HasResult(string brickHash, string systemKey, string configurationKey) => _results.ContainsKey((brickHash, systemKey, configurationKey));
     public void Save(BrickResult result) => _results[(result.BrickHash, result.SystemKey, result.ConfigurationKey)] = result;
 

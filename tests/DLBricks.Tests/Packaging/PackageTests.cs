@@ -58,7 +58,7 @@ public sealed class PackageTests(PackedFeed packed) : IClassFixture<PackedFeed>
 
             var (model, output) = (args[0], args[1]);
             var split = SplitRunner.Run([model], new SplitOptions { Granularity = 2 }, output);
-            var config = new RunConfiguration("cpu", null, 1, 1, "sequential", "all", BenchmarkJob.Quick.Name);
+            var config = BenchmarkJob.Quick.Configuration("cpu", null, 1, 1, "sequential", "all");
             var measurer = new LatencyMeasurer(BenchmarkJob.Quick);
             var median = new Dictionary<string, double>();
             foreach (var brick in split.Catalog.Bricks)

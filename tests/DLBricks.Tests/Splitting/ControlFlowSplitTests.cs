@@ -15,7 +15,7 @@ namespace DLBricks.Tests.Splitting;
 /// <summary>If/Loop/Scan layers split into bricks that load and run whichever branch or trip count the inputs select.</summary>
 public class ControlFlowSplitTests
 {
-    private static readonly RunConfiguration RunAsBench = new("cpu", null, 1, 0, "sequential", "disabled", "control-flow");
+    private static readonly RunConfiguration RunAsBench = BenchmarkJob.Quick.Configuration("cpu", null, 1, 0, "sequential", "disabled");
 
     private static string Save(ModelProto model, string folder, string name)
     {

@@ -66,7 +66,7 @@ public class LightModelSplitTests
     /// <summary>Runs a brick once through the product's own run path (IOBinding with outputs pre-allocated from the catalog's shapes, so a wrong shape fails).</summary>
     internal static void RunOnce(string path, BrickEntry brick, GraphOptimizationLevel level = GraphOptimizationLevel.ORT_ENABLE_ALL)
     {
-        var configuration = new RunConfiguration("cpu", null, 1, 0, "sequential", level == GraphOptimizationLevel.ORT_DISABLE_ALL ? "disabled" : "all", "test");
+        var configuration = BenchmarkJob.Quick.Configuration("cpu", null, 1, 0, "sequential", level == GraphOptimizationLevel.ORT_DISABLE_ALL ? "disabled" : "all");
         using var runner = OnnxModelRunner.Open(path, configuration, brick.Inputs, brick.Outputs, SyntheticInputs.SeedFrom(brick.Hash));
         runner.Run();
         Assert.Equal(brick.Inputs.Select(i => i.Name), runner.Inputs.Select(i => i.Name));

@@ -10,7 +10,7 @@ namespace DLBricks.Tests.Storage;
 [Collection(PostgresCollection.Name)]
 public sealed class AdviseAndTransferTests(PostgresServer server) : IDisposable
 {
-    private static readonly RunConfiguration Cpu = new("cpu", null, 1, 1, "sequential", "all", "quick");
+    private static readonly RunConfiguration Cpu = BenchmarkJob.Quick.Configuration("cpu", null, 1, 1, "sequential", "all");
     private static readonly RunConfiguration CpuParallel = Cpu with { ExecutionMode = "parallel", IntraOpThreads = 4 };
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "dlbricks-advise-tests", Guid.NewGuid().ToString("N"));
 

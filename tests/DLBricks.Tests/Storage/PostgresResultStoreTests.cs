@@ -11,8 +11,8 @@ public sealed class PostgresResultStoreTests(PostgresServer server)
 {
     private static readonly SystemFingerprint System1 = new("Test CPU @ 1 GHz", 2, 4L << 30, "Linux test", ".NET 10.0.0", "1.31.1");
     private static readonly SystemFingerprint System2 = System1 with { CpuModel = "Other CPU" };
-    private static readonly RunConfiguration Cpu = new("cpu", null, 1, 0, "sequential", "all", "quick");
-    private static readonly RunConfiguration Cuda = new("cuda", 1, 0, 0, "parallel", "basic", "default");
+    private static readonly RunConfiguration Cpu = BenchmarkJob.Quick.Configuration("cpu", null, 1, 0, "sequential", "all");
+    private static readonly RunConfiguration Cuda = BenchmarkJob.Default.Configuration("cuda", 1, 0, 0, "parallel", "basic");
     private static readonly LatencyStatistics Stats = new(1.5, 1.4, 0.1, 1.7, 1.8, 1.45, 1.55, 1.42, 100, 1.2, 2.5);
 
     [Fact]
@@ -178,26 +178,78 @@ public sealed class PostgresResultStoreTests(PostgresServer server)
     }
 
     [Fact]
-    public void HeartbeatKeepsASlowBrickWithItsWorker()
+    public void ProgressRenewsTheLeaseAndAHungWorkerLosesItToATokenItCannotReuse()
     {
         var database = server.CreateDatabase();
         using var store1 = PostgresResultStore.Open(database);
         using var store2 = PostgresResultStore.Open(database);
+        using var store3 = PostgresResultStore.Open(database);
         store1.RegisterSystem(System1);
         store1.RegisterConfiguration(Cpu);
-        // Beats every lease / 3; a 2 s lease tolerates a beat delayed by 1.3 s on a loaded CI machine.
         var lease = TimeSpan.FromSeconds(2);
         using var slow = store1.OpenQueue(System1.Key, Cpu.Key, "slow", lease);
         using var other = store2.OpenQueue(System1.Key, Cpu.Key, "other", lease);
         slow.Enqueue(["only"]);
         other.Enqueue(["only"]);
         Assert.Equal("only", slow.ClaimNext().Hash);
-        Thread.Sleep(lease * 2.5); // well past the first lease; the heartbeat renews it
-        var claim = other.ClaimNext();
-        Assert.Null(claim.Hash);
-        Assert.NotNull(claim.RetryAfter);
-        Assert.True(slow.Complete(new BrickResult("only", System1.Key, Cpu.Key, Stats, null, DateTimeOffset.UtcNow)));
+
+        // While it makes progress, the worker keeps its brick well past the first lease.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < lease * 2.5)
+        {
+            Assert.True(slow.Renew("only"));
+            Thread.Sleep(lease / 4);
+        }
+        var waiting = other.ClaimNext();
+        Assert.Null(waiting.Hash);
+        Assert.NotNull(waiting.RetryAfter);
+
+        // Then it hangs: nothing renews its lease (no timer does it behind its back), and the brick goes to the other worker.
+        Thread.Sleep(lease * 1.2);
+        var takeover = other.ClaimNext();
+        Assert.Equal(("only", 2), (takeover.Hash, takeover.Attempt));
+        Assert.False(slow.Renew("only"));
+        Assert.False(slow.Complete(new BrickResult("only", System1.Key, Cpu.Key, Stats with { Median = 99 }, null, DateTimeOffset.UtcNow)));
+        // Claims are matched by token, not worker name: a new queue under the old name cannot finish the other's claim either.
+        using var sameName = store3.OpenQueue(System1.Key, Cpu.Key, "other", lease);
+        sameName.Enqueue(["only"]);
+        Assert.False(sameName.Complete(new BrickResult("only", System1.Key, Cpu.Key, Stats with { Median = 98 }, null, DateTimeOffset.UtcNow)));
+        Assert.True(other.Complete(new BrickResult("only", System1.Key, Cpu.Key, Stats, null, DateTimeOffset.UtcNow)));
+        Assert.Equal(Stats.Median, store1.GetResults(System1.Key, Cpu.Key)["only"].Statistics!.Median);
         Assert.True(other.ClaimNext().IsDrained);
+    }
+
+    [Fact]
+    public void Version3DatabaseMigratesInPlace()
+    {
+        var database = server.CreateDatabase();
+        var legacy = new RunConfiguration("cpu", null, 1, 0, "sequential", "all", "quick", "");
+        foreach (var sql in new[]
+                 {
+                     "CREATE TABLE schema_version (version INTEGER NOT NULL)",
+                     "CREATE TABLE systems (system_key TEXT PRIMARY KEY, cpu_model TEXT NOT NULL, logical_cores INTEGER NOT NULL, memory_bytes BIGINT NOT NULL, operating_system TEXT NOT NULL, dotnet_version TEXT NOT NULL, onnxruntime_version TEXT NOT NULL)",
+                     "CREATE TABLE configurations (configuration_key TEXT PRIMARY KEY, execution_provider TEXT NOT NULL, device_id INTEGER NULL, intra_op_threads INTEGER NOT NULL, inter_op_threads INTEGER NOT NULL, execution_mode TEXT NOT NULL, optimization_level TEXT NOT NULL, job TEXT NOT NULL)",
+                     "CREATE TABLE results (brick_hash TEXT NOT NULL, system_key TEXT NOT NULL REFERENCES systems (system_key), configuration_key TEXT NOT NULL REFERENCES configurations (configuration_key), mean_ms DOUBLE PRECISION NULL, median_ms DOUBLE PRECISION NULL, stddev_ms DOUBLE PRECISION NULL, p90_ms DOUBLE PRECISION NULL, p95_ms DOUBLE PRECISION NULL, ci_lower_ms DOUBLE PRECISION NULL, ci_upper_ms DOUBLE PRECISION NULL, trimmed_mean_ms DOUBLE PRECISION NULL, n INTEGER NULL, min_ms DOUBLE PRECISION NULL, max_ms DOUBLE PRECISION NULL, error TEXT NULL, measured_at TEXT NOT NULL, PRIMARY KEY (brick_hash, system_key, configuration_key))",
+                     "CREATE TABLE calibrations (system_key TEXT NOT NULL REFERENCES systems (system_key), configuration_key TEXT NOT NULL REFERENCES configurations (configuration_key), mean_ms DOUBLE PRECISION NULL, median_ms DOUBLE PRECISION NULL, stddev_ms DOUBLE PRECISION NULL, p90_ms DOUBLE PRECISION NULL, p95_ms DOUBLE PRECISION NULL, ci_lower_ms DOUBLE PRECISION NULL, ci_upper_ms DOUBLE PRECISION NULL, trimmed_mean_ms DOUBLE PRECISION NULL, n INTEGER NOT NULL, min_ms DOUBLE PRECISION NULL, max_ms DOUBLE PRECISION NULL, measured_at TEXT NOT NULL, PRIMARY KEY (system_key, configuration_key))",
+                     "CREATE TABLE claims (brick_hash TEXT NOT NULL, system_key TEXT NOT NULL REFERENCES systems (system_key), configuration_key TEXT NOT NULL REFERENCES configurations (configuration_key), worker_id TEXT NULL, lease_expires_at TIMESTAMP WITH TIME ZONE NULL, attempts INTEGER NOT NULL DEFAULT 0, completed_at TIMESTAMP WITH TIME ZONE NULL, PRIMARY KEY (brick_hash, system_key, configuration_key))",
+                     "CREATE INDEX claims_open ON claims (system_key, configuration_key, brick_hash) WHERE completed_at IS NULL",
+                     "INSERT INTO schema_version (version) VALUES (1), (2), (3)",
+                     $"INSERT INTO systems VALUES ('{System1.Key}', 'Test CPU @ 1 GHz', 2, {4L << 30}, 'Linux test', '.NET 10.0.0', '1.31.1')",
+                     $"INSERT INTO configurations VALUES ('{legacy.Key}', 'cpu', NULL, 1, 0, 'sequential', 'all', 'quick')",
+                     $"INSERT INTO results (brick_hash, system_key, configuration_key, median_ms, n, measured_at) VALUES ('aaaa', '{System1.Key}', '{legacy.Key}', 1.25, 5, '2026-11-01T00:00:00.0000000+00:00')",
+                     $"INSERT INTO claims (brick_hash, system_key, configuration_key, worker_id, attempts) VALUES ('bbbb', '{System1.Key}', '{legacy.Key}', 'w1', 1)",
+                 })
+            PostgresServer.Execute(database, sql); // keys are hex digests made here, not input
+
+        using var store = PostgresResultStore.Open(database);
+        Assert.Equal(ResultStoreSql.CurrentSchemaVersion, store.SchemaVersion);
+        var (system, configuration) = Assert.Single(store.ListSystems());
+        Assert.Equal(System1, system);
+        Assert.True(configuration.IsLegacy);
+        Assert.Equal(legacy.Key, configuration.Key);
+        Assert.Equal(1.25, store.GetResults(System1.Key, legacy.Key)["aaaa"].Statistics!.Median);
+        Assert.False(store.HasResult("aaaa", System1.Key, Cpu.Key));
+        Assert.Equal(1, PostgresServer.Scalar(database, "SELECT COUNT(*) FROM claims WHERE claim_token IS NULL"));
     }
 
     private static void AssertNoPassword(string connectionString, string message)

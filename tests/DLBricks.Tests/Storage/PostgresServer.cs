@@ -49,6 +49,15 @@ public sealed class PostgresServer : IDisposable
         return Convert.ToInt64(command.ExecuteScalar());
     }
 
+    /// <summary>Runs one statement on a test database.</summary>
+    public static void Execute(string connectionString, string sql)
+    {
+        using var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand(sql, connection);
+        command.ExecuteNonQuery();
+    }
+
     public void Dispose()
     {
         NpgsqlConnection.ClearAllPools();

@@ -9,8 +9,8 @@ public sealed class SqliteResultStoreTests : IDisposable
 {
     private static readonly SystemFingerprint System1 = new("Test CPU @ 1 GHz", 2, 4L << 30, "Linux test", ".NET 10.0.0", "1.31.1");
     private static readonly SystemFingerprint System2 = System1 with { CpuModel = "Other CPU" };
-    private static readonly RunConfiguration Cpu = new("cpu", null, 1, 0, "sequential", "all", "quick");
-    private static readonly RunConfiguration Cuda = new("cuda", 1, 0, 0, "parallel", "basic", "default");
+    private static readonly RunConfiguration Cpu = BenchmarkJob.Quick.Configuration("cpu", null, 1, 0, "sequential", "all");
+    private static readonly RunConfiguration Cuda = BenchmarkJob.Default.Configuration("cuda", 1, 0, 0, "parallel", "basic");
     private static readonly LatencyStatistics Stats = new(1.5, 1.4, 0.1, 1.7, 1.8, 1.45, 1.55, 1.42, 100, 1.2, 2.5);
 
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "dlbricks-store-tests", Guid.NewGuid().ToString("N"));

@@ -73,7 +73,7 @@ public class SplitAuditTests
     [Fact]
     public void Cuda_without_a_cuda_build_stops_before_any_model_is_read()
     {
-        var options = new SplitAuditOptions { Configuration = new("cuda", 0, 1, 0, "sequential", "all", "audit") };
+        var options = new SplitAuditOptions { Configuration = BenchmarkJob.Quick.Configuration("cuda", 0, 1, 0, "sequential", "all") };
         var models = new[] { new SplitAuditModel("missing", "/nonexistent/model.onnx", ModelInputBindings.None) };
 
         Assert.Throws<ExecutionProviderUnavailableException>(() => SplitAudit.Run(models, options));

@@ -30,7 +30,7 @@ public readonly record struct DialectSql(string Sqlite, string PostgreSql)
 internal static class ResultStoreSql
 {
     /// <summary>Schema version this code writes; stores refuse databases of a newer version.</summary>
-    public const int CurrentSchemaVersion = 3;
+    public const int CurrentSchemaVersion = 4;
 
     public const string CreateSchemaVersionTable =
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)";
@@ -142,6 +142,15 @@ internal static class ResultStoreSql
             CREATE INDEX claims_open ON claims (system_key, configuration_key, brick_hash) WHERE completed_at IS NULL
             """,
         ],
+        // 3 -> 4: provenance and safe claiming. A configuration records its measurement settings (harness version, job
+        // parameters, rotation, clock); rows migrated from version 3 get '' and keep their old keys, which no new measurement
+        // produces, so they are kept for export but never reused. A result records the harness version that measured it. A claim
+        // carries a token of its own, so only the holder of this very claim can renew, complete or release it.
+        [
+            "ALTER TABLE configurations ADD COLUMN measurement TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE results ADD COLUMN harness_version INTEGER NULL",
+            "ALTER TABLE claims ADD COLUMN claim_token TEXT NULL",
+        ],
     ];
 
     /// <summary>
@@ -163,9 +172,9 @@ internal static class ResultStoreSql
     public const string UpsertConfiguration =
         """
         INSERT INTO configurations (configuration_key, execution_provider, device_id, intra_op_threads, inter_op_threads,
-                                    execution_mode, optimization_level, job)
+                                    execution_mode, optimization_level, job, measurement)
         VALUES (@configuration_key, @execution_provider, @device_id, @intra_op_threads, @inter_op_threads,
-                @execution_mode, @optimization_level, @job)
+                @execution_mode, @optimization_level, @job, @measurement)
         ON CONFLICT (configuration_key) DO NOTHING
         """;
 
@@ -180,15 +189,23 @@ internal static class ResultStoreSql
     public const string SelectAllConfigurations =
         """
         SELECT configuration_key, execution_provider, device_id, intra_op_threads, inter_op_threads, execution_mode,
-               optimization_level, job
+               optimization_level, job, measurement
         FROM configurations ORDER BY configuration_key
+        """;
+
+    /// <summary>One configuration by key.</summary>
+    public const string SelectConfiguration =
+        """
+        SELECT configuration_key, execution_provider, device_id, intra_op_threads, inter_op_threads, execution_mode,
+               optimization_level, job, measurement
+        FROM configurations WHERE configuration_key = @configuration_key
         """;
 
     /// <summary>Every result of every system and configuration (export).</summary>
     public const string SelectAllResults =
         """
         SELECT brick_hash, mean_ms, median_ms, stddev_ms, p90_ms, p95_ms, ci_lower_ms, ci_upper_ms, trimmed_mean_ms, n,
-               min_ms, max_ms, error, measured_at, system_key, configuration_key
+               min_ms, max_ms, error, measured_at, system_key, configuration_key, harness_version
         FROM results
         ORDER BY system_key, configuration_key, brick_hash
         """;
@@ -211,14 +228,15 @@ internal static class ResultStoreSql
     public const string UpsertResult =
         """
         INSERT INTO results (brick_hash, system_key, configuration_key, mean_ms, median_ms, stddev_ms, p90_ms, p95_ms,
-                             ci_lower_ms, ci_upper_ms, trimmed_mean_ms, n, min_ms, max_ms, error, measured_at)
+                             ci_lower_ms, ci_upper_ms, trimmed_mean_ms, n, min_ms, max_ms, error, measured_at, harness_version)
         VALUES (@brick_hash, @system_key, @configuration_key, @mean_ms, @median_ms, @stddev_ms, @p90_ms, @p95_ms,
-                @ci_lower_ms, @ci_upper_ms, @trimmed_mean_ms, @n, @min_ms, @max_ms, @error, @measured_at)
+                @ci_lower_ms, @ci_upper_ms, @trimmed_mean_ms, @n, @min_ms, @max_ms, @error, @measured_at, @harness_version)
         ON CONFLICT (brick_hash, system_key, configuration_key) DO UPDATE SET
             mean_ms = excluded.mean_ms, median_ms = excluded.median_ms, stddev_ms = excluded.stddev_ms,
             p90_ms = excluded.p90_ms, p95_ms = excluded.p95_ms, ci_lower_ms = excluded.ci_lower_ms,
             ci_upper_ms = excluded.ci_upper_ms, trimmed_mean_ms = excluded.trimmed_mean_ms, n = excluded.n,
-            min_ms = excluded.min_ms, max_ms = excluded.max_ms, error = excluded.error, measured_at = excluded.measured_at
+            min_ms = excluded.min_ms, max_ms = excluded.max_ms, error = excluded.error, measured_at = excluded.measured_at,
+            harness_version = excluded.harness_version
         """;
 
     /// <summary>
@@ -228,21 +246,22 @@ internal static class ResultStoreSql
     public const string ImportResult =
         """
         INSERT INTO results (brick_hash, system_key, configuration_key, mean_ms, median_ms, stddev_ms, p90_ms, p95_ms,
-                             ci_lower_ms, ci_upper_ms, trimmed_mean_ms, n, min_ms, max_ms, error, measured_at)
+                             ci_lower_ms, ci_upper_ms, trimmed_mean_ms, n, min_ms, max_ms, error, measured_at, harness_version)
         VALUES (@brick_hash, @system_key, @configuration_key, @mean_ms, @median_ms, @stddev_ms, @p90_ms, @p95_ms,
-                @ci_lower_ms, @ci_upper_ms, @trimmed_mean_ms, @n, @min_ms, @max_ms, @error, @measured_at)
+                @ci_lower_ms, @ci_upper_ms, @trimmed_mean_ms, @n, @min_ms, @max_ms, @error, @measured_at, @harness_version)
         ON CONFLICT (brick_hash, system_key, configuration_key) DO UPDATE SET
             mean_ms = excluded.mean_ms, median_ms = excluded.median_ms, stddev_ms = excluded.stddev_ms,
             p90_ms = excluded.p90_ms, p95_ms = excluded.p95_ms, ci_lower_ms = excluded.ci_lower_ms,
             ci_upper_ms = excluded.ci_upper_ms, trimmed_mean_ms = excluded.trimmed_mean_ms, n = excluded.n,
-            min_ms = excluded.min_ms, max_ms = excluded.max_ms, error = excluded.error, measured_at = excluded.measured_at
+            min_ms = excluded.min_ms, max_ms = excluded.max_ms, error = excluded.error, measured_at = excluded.measured_at,
+            harness_version = excluded.harness_version
         WHERE results.measured_at < excluded.measured_at
         """;
 
     public const string SelectResults =
         """
         SELECT brick_hash, mean_ms, median_ms, stddev_ms, p90_ms, p95_ms, ci_lower_ms, ci_upper_ms, trimmed_mean_ms, n,
-               min_ms, max_ms, error, measured_at
+               min_ms, max_ms, error, measured_at, harness_version
         FROM results
         WHERE system_key = @system_key AND configuration_key = @configuration_key
         ORDER BY brick_hash
@@ -252,7 +271,7 @@ internal static class ResultStoreSql
         """
         SELECT s.system_key, s.cpu_model, s.logical_cores, s.memory_bytes, s.operating_system, s.dotnet_version,
                s.onnxruntime_version, c.configuration_key, c.execution_provider, c.device_id, c.intra_op_threads,
-               c.inter_op_threads, c.execution_mode, c.optimization_level, c.job
+               c.inter_op_threads, c.execution_mode, c.optimization_level, c.job, c.measurement
         FROM systems s
         JOIN configurations c ON EXISTS (
             SELECT 1 FROM results r WHERE r.system_key = s.system_key AND r.configuration_key = c.configuration_key)
@@ -314,22 +333,48 @@ internal static class ResultStoreSql
         """;
 
     /// <summary>
-    /// Claims the next brick nobody holds: not done and never leased or leased by a worker whose lease ran out. Rows other
-    /// workers are claiming at this instant are skipped, not waited for (PostgreSQL only).
+    /// Claims the next brick nobody holds: not done, below the attempt limit, and never leased or leased by a worker whose lease
+    /// ran out. The claim gets a fresh token; rows other workers are claiming at this instant are skipped, not waited for
+    /// (PostgreSQL only).
     /// </summary>
     public const string PostgreSqlClaimNext =
         """
         UPDATE claims c
-        SET worker_id = @worker_id, lease_expires_at = clock_timestamp() + make_interval(secs => @lease_seconds),
-            attempts = c.attempts + 1
+        SET worker_id = @worker_id, claim_token = @claim_token,
+            lease_expires_at = clock_timestamp() + make_interval(secs => @lease_seconds), attempts = c.attempts + 1
         WHERE (c.brick_hash, c.system_key, c.configuration_key) IN (
             SELECT q.brick_hash, q.system_key, q.configuration_key FROM claims q
             WHERE q.system_key = @system_key AND q.configuration_key = @configuration_key AND q.brick_hash = ANY(@hashes)
-              AND q.completed_at IS NULL AND (q.lease_expires_at IS NULL OR q.lease_expires_at < clock_timestamp())
+              AND q.completed_at IS NULL AND q.attempts < @max_attempts
+              AND (q.lease_expires_at IS NULL OR q.lease_expires_at < clock_timestamp())
             ORDER BY q.brick_hash
             LIMIT 1
             FOR UPDATE SKIP LOCKED)
         RETURNING c.brick_hash, c.attempts
+        """;
+
+    /// <summary>
+    /// Gives up on poisoned bricks: open bricks whose last lease ran out after <c>@max_attempts</c> claims (every worker that took
+    /// them stopped without a result: a native crash, a kill or a hang) are marked done and stored as failed with that reason, in
+    /// one statement, so they stop taking workers down (PostgreSQL only). Returns the bricks given up.
+    /// </summary>
+    public const string PostgreSqlGiveUpPoisoned =
+        """
+        WITH poisoned AS (
+            UPDATE claims c SET completed_at = clock_timestamp(), lease_expires_at = NULL, claim_token = NULL
+            WHERE c.system_key = @system_key AND c.configuration_key = @configuration_key AND c.brick_hash = ANY(@hashes)
+              AND c.completed_at IS NULL AND c.attempts >= @max_attempts
+              AND (c.lease_expires_at IS NULL OR c.lease_expires_at < clock_timestamp())
+            RETURNING c.brick_hash, c.attempts, c.worker_id)
+        INSERT INTO results (brick_hash, system_key, configuration_key, error, measured_at, harness_version)
+        SELECT p.brick_hash, @system_key, @configuration_key,
+               'gave up after ' || p.attempts || ' attempts: every worker that claimed the brick stopped before storing a result '
+               || '(native crash, kill or hang; last worker ' || COALESCE(p.worker_id, '?') || '); measure it alone with '
+               || 'dlbricks bench (without --worker) to see the error',
+               @measured_at, @harness_version
+        FROM poisoned p
+        ON CONFLICT (brick_hash, system_key, configuration_key) DO NOTHING
+        RETURNING brick_hash
         """;
 
     /// <summary>Bricks of the catalog not done yet, and seconds until the first running lease ends (PostgreSQL only).</summary>
@@ -341,12 +386,12 @@ internal static class ResultStoreSql
           AND completed_at IS NULL
         """;
 
-    /// <summary>Extends the lease of a brick this worker still holds (PostgreSQL only).</summary>
+    /// <summary>Extends the lease of a claim this worker still holds, found by its token (PostgreSQL only).</summary>
     public const string PostgreSqlRenewLease =
         """
         UPDATE claims SET lease_expires_at = clock_timestamp() + make_interval(secs => @lease_seconds)
         WHERE brick_hash = @brick_hash AND system_key = @system_key AND configuration_key = @configuration_key
-          AND worker_id = @worker_id AND completed_at IS NULL
+          AND claim_token = @claim_token AND completed_at IS NULL
         """;
 
     /// <summary>
@@ -357,14 +402,14 @@ internal static class ResultStoreSql
         """
         UPDATE claims SET completed_at = clock_timestamp(), lease_expires_at = NULL
         WHERE brick_hash = @brick_hash AND system_key = @system_key AND configuration_key = @configuration_key
-          AND worker_id = @worker_id AND completed_at IS NULL
+          AND claim_token = @claim_token AND completed_at IS NULL
         """;
 
-    /// <summary>Gives a brick back unmeasured (cancelled worker) so the next claim takes it at once (PostgreSQL only).</summary>
+    /// <summary>Gives a brick back unmeasured (cancelled worker) so the next claim takes it at once; the attempt is not counted (PostgreSQL only).</summary>
     public const string PostgreSqlReleaseClaim =
         """
-        UPDATE claims SET worker_id = NULL, lease_expires_at = NULL
+        UPDATE claims SET worker_id = NULL, claim_token = NULL, lease_expires_at = NULL, attempts = attempts - 1
         WHERE brick_hash = @brick_hash AND system_key = @system_key AND configuration_key = @configuration_key
-          AND worker_id = @worker_id AND completed_at IS NULL
+          AND claim_token = @claim_token AND completed_at IS NULL
         """;
 }
