@@ -11,6 +11,8 @@ internal static class ExitCodes
     public const int InvalidInput = 2;
     /// <summary>The requested execution provider or resource is not available on this machine.</summary>
     public const int Unavailable = 3;
+    /// <summary>The privacy audit found names or trained values of the original models in public files of a split.</summary>
+    public const int PrivacyLeak = 4;
     /// <summary>Interrupted by Ctrl+C; completed work is kept.</summary>
     public const int Cancelled = 130;
 }

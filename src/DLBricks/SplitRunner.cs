@@ -22,6 +22,12 @@ public sealed record SplitOptions
     /// <summary>Confirm multi-layer bricks by loading them in ONNX Runtime (Algorithm 2 falls back when it refuses).</summary>
     public bool VerifyWithRuntime { get; init; } = true;
 
+    /// <summary>
+    /// Run <see cref="PrivacyAudit"/> on the split's public files before they reach the destination, and fail with
+    /// <see cref="PrivacyLeakException"/> on any finding (default on). Turn off only for folders that are never published.
+    /// </summary>
+    public bool PrivacyAudit { get; init; } = true;
+
     internal ModelInputBindings BindingsFor(string model) => Bindings?.Invoke(model) ?? ModelInputBindings.None;
 }
 
@@ -62,6 +68,7 @@ public static class SplitRunner
     /// <summary>Splits <paramref name="modelPaths"/> and writes bricks, catalog and recipes into <paramref name="outputDirectory"/>.</summary>
     /// <exception cref="InvalidModelException">A model or option is unusable; nothing is written.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; nothing is written.</exception>
+    /// <exception cref="PrivacyLeakException">The privacy audit found original information in the public files; nothing is written.</exception>
     public static SplitResult Run(IReadOnlyList<string> modelPaths, SplitOptions options, string outputDirectory,
         IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -88,8 +95,18 @@ public static class SplitRunner
             progress?.Report($"{name}: {graph.Layers.Count} layers -> {split.Pieces.Count} bricks ({recipe.UniqueBrickCount} unique)");
         }
         cancellationToken.ThrowIfCancellationRequested();
-        var catalog = exporter.Commit();
+        var catalog = exporter.Commit(options.PrivacyAudit ? staging => Audit(staging, modelPaths, progress) : null);
         return new SplitResult(Path.GetFullPath(outputDirectory), summaries, catalog, exporter.RefusedBricks);
+    }
+
+    private static void Audit(string staging, IReadOnlyList<string> modelPaths, IProgress<string>? progress)
+    {
+        progress?.Report("auditing the public files for names and trained values of the models");
+        var report = Export.PrivacyAudit.Run(staging, modelPaths);
+        if (!report.IsClean)
+            throw new PrivacyLeakException(
+                $"{Export.PrivacyAudit.Describe(report)}\nNothing was written. This is a bug in DLBricks' value regeneration: please report it with the finding lines above; --no-privacy-audit writes the split anyway (never publish it).",
+                report);
     }
 
     /// <summary>

@@ -111,6 +111,32 @@ public static class StructuralInputs
     /// </summary>
     public static IReadOnlySet<string> TensorsOf(LayerGraph graph) => Cache.GetValue(graph, Compute);
 
+    /// <summary>
+    /// <see cref="TensorsOf(LayerGraph)"/> for a model as written, without a shape probe: element types and shapes come from
+    /// initializers and declared value infos. Used by <c>PrivacyAudit</c>, which must not run the model.
+    /// </summary>
+    public static IReadOnlySet<string> TensorsOf(ModelProto model)
+    {
+        var infos = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
+        void Collect(GraphProto g)
+        {
+            foreach (var vi in g.Input.Concat(g.Output).Concat(g.ValueInfo))
+            {
+                if (vi.Type?.TensorType is not { } tt) continue;
+                long[]? shape = tt.Shape is null || tt.Shape.Dim.Any(d => !d.HasDimValue) ? null : tt.Shape.Dim.Select(d => d.DimValue).ToArray();
+                infos[vi.Name] = new TensorInfo { ElementType = tt.ElemType, Shape = shape };
+            }
+            foreach (var init in g.Initializer) infos[init.Name] = new TensorInfo { ElementType = init.DataType, Shape = init.Dims.ToArray() };
+            foreach (var node in g.Node)
+                foreach (var attr in node.Attribute)
+                    foreach (var body in Subgraphs.GraphsOf(attr)) Collect(body);
+        }
+        Collect(model.Graph);
+        var structural = new HashSet<string>(StringComparer.Ordinal);
+        VisitGraph(model.Graph, structural, name => infos.GetValueOrDefault(name));
+        return structural;
+    }
+
     private static HashSet<string> Compute(LayerGraph graph)
     {
         var structural = new HashSet<string>(StringComparer.Ordinal);
