@@ -57,7 +57,7 @@ public sealed record PrivacyAuditOptions
     public int MinRawStringLength { get; init; } = 8;
 
     /// <summary>Trained bytes up to which window starts are taken at every byte; beyond it the stride grows (at most <see cref="WindowBytes"/>).</summary>
-    public long DenseWindowBytes { get; init; } = 4L << 20;
+    public long DenseWindowBytes { get; init; } = 2L << 20;
 }
 
 /// <summary>The audit's result.</summary>
@@ -90,15 +90,14 @@ public static class PrivacyAudit
         if (!File.Exists(Path.Combine(root, BrickCatalog.FileName)))
             throw new InvalidModelException($"{root}: no {BrickCatalog.FileName}; point the audit at a folder written by 'dlbricks split'.");
         var files = PublicFiles(root);
+        // One index over all models, one read and one pass per public file: a split of a few models can publish gigabytes.
+        var index = new Secrets(options);
+        foreach (var path in modelPaths) index.Add(OnnxModel.Load(path));
+        index.Freeze();
         var findings = new List<PrivacyFinding>();
-        var stride = 1;
-        foreach (var path in modelPaths)
-        {
-            var secrets = Secrets.Of(OnnxModel.Load(path), options);
-            stride = Math.Max(stride, secrets.Stride);
-            foreach (var file in files)
-                findings.AddRange(secrets.Find(file, File.ReadAllBytes(Path.Combine(root, file))));
-        }
+        foreach (var file in files)
+            findings.AddRange(index.Find(file, File.ReadAllBytes(Path.Combine(root, file))));
+        var stride = index.Stride;
         findings.Sort((a, b) => string.CompareOrdinal(a.File, b.File) is var c and not 0 ? c : Nullable.Compare(a.Offset, b.Offset));
         return new PrivacyAuditReport(root, files, findings, stride);
     }
@@ -124,58 +123,65 @@ public static class PrivacyAudit
         return sb.ToString();
     }
 
-    private sealed record Probe(string What, byte[] Bytes);
-
-    /// <summary>What one model must not reveal, indexed for a single pass over each public file.</summary>
-    private sealed class Secrets
+    /// <summary>One thing to look for at a byte offset: a whole tensor, a window of a large one, or a long string.</summary>
+    private struct Entry
     {
-        private readonly string _model;
-        private readonly PrivacyAuditOptions _options;
-        private readonly Dictionary<string, (PrivacyFindingKind Kind, string What)> _strings = new(StringComparer.Ordinal);
-        private readonly HashSet<string> _vocabulary = new(StringComparer.Ordinal);
-        private readonly Dictionary<ulong, List<Probe>> _whole = [];
-        private readonly Dictionary<ulong, (int Probe, int Offset)> _windows = [];
-        private readonly List<Probe> _large = [];
-        private readonly List<(string What, string Values)> _integerLists = [];
-        private readonly Dictionary<ulong, List<(byte[] Bytes, PrivacyFindingKind Kind, string What)>> _rawStrings = [];
+        public int Label;      // index into the labels: model, kind, what
+        public byte[]? Bytes;  // whole tensors and strings: compared in full
+        public int Length;     // windows: length, and a hash of the whole window instead of its bytes
+        public ulong Check;
+        public int Offset;     // windows: where the window starts in the original tensor
+        public int Next;       // next entry with the same 8-byte key, or -1
+    }
 
-        private Secrets(string model, PrivacyAuditOptions options)
-        {
-            _model = model;
-            _options = options;
-        }
+    /// <summary>What the models must not reveal, indexed by 8-byte key for a single pass over each public file.</summary>
+    private sealed class Secrets(PrivacyAuditOptions options)
+    {
+        private const int FilterBits = 26;
+        private readonly Dictionary<string, int> _strings = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _vocabulary = new(StringComparer.Ordinal);
+        private readonly List<(string Model, PrivacyFindingKind Kind, string What)> _labels = [];
+        private readonly Dictionary<ulong, int> _heads = [];
+        private readonly List<Entry> _entries = [];
+        private readonly List<(int Label, string Values)> _integerLists = [];
+        private readonly ulong[] _filter = new ulong[1 << (FilterBits - 6)];
+        private string _model = "";
 
         public int Stride { get; private set; } = 1;
 
-        public static Secrets Of(OnnxModel model, PrivacyAuditOptions options)
+        public void Add(OnnxModel model)
         {
-            var s = new Secrets(model.Name, options);
+            _model = model.Name;
             var proto = model.Proto;
-            s.AddString(proto.DocString, PrivacyFindingKind.DocString, "model doc string");
-            s.AddString(proto.ProducerName, PrivacyFindingKind.Metadata, "producer name");
-            s.AddString(proto.Domain, PrivacyFindingKind.Metadata, "model domain");
+            AddString(proto.DocString, PrivacyFindingKind.DocString, "model doc string");
+            AddString(proto.ProducerName, PrivacyFindingKind.Metadata, "producer name");
+            AddString(proto.Domain, PrivacyFindingKind.Metadata, "model domain");
             foreach (var m in proto.MetadataProps)
             {
-                s.AddString(m.Key, PrivacyFindingKind.Metadata, $"metadata key '{m.Key}'");
-                s.AddString(m.Value, PrivacyFindingKind.Metadata, $"metadata value of '{m.Key}'");
+                AddString(m.Key, PrivacyFindingKind.Metadata, $"metadata key '{m.Key}'");
+                AddString(m.Value, PrivacyFindingKind.Metadata, $"metadata value of '{m.Key}'");
             }
             var structural = StructuralInputs.TensorsOf(proto);
             var values = new List<(string What, TensorProto Tensor)>();
-            s.CollectGraph(proto.Graph, structural, values);
+            CollectGraph(proto.Graph, structural, values);
             foreach (var f in proto.Functions)
             {
-                s.AddString(f.Name, PrivacyFindingKind.Name, $"function name '{f.Name}'");
-                s.AddString(f.DocString, PrivacyFindingKind.DocString, $"doc string of function '{f.Name}'");
-                foreach (var n in f.Node) s.CollectNode(n, structural, values);
+                AddString(f.Name, PrivacyFindingKind.Name, $"function name '{f.Name}'");
+                AddString(f.DocString, PrivacyFindingKind.DocString, $"doc string of function '{f.Name}'");
+                foreach (var n in f.Node) CollectNode(n, structural, values);
             }
-            s.IndexValues(model, values);
-            s.IndexRawStrings();
-            return s;
+            IndexValues(model, values);
+        }
+
+        private int Label(PrivacyFindingKind kind, string what)
+        {
+            _labels.Add((_model, kind, what));
+            return _labels.Count - 1;
         }
 
         private void AddString(string text, PrivacyFindingKind kind, string what)
         {
-            if (text.Length > 0) _strings.TryAdd(text, (kind, what));
+            if (text.Length > 0 && !_strings.ContainsKey(text)) _strings[text] = Label(kind, what);
         }
 
         private void CollectGraph(GraphProto g, IReadOnlySet<string> structural, List<(string, TensorProto)> values)
@@ -218,55 +224,71 @@ public static class PrivacyAudit
 
         private void IndexValues(OnnxModel model, List<(string What, TensorProto Tensor)> values)
         {
-            var probes = new List<Probe>();
+            var tensors = new List<(int Label, byte[] Bytes)>();
             foreach (var (what, tensor) in values)
             {
                 byte[] bytes;
                 try { bytes = StoredBytes(tensor, model); }
                 catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException) { continue; }
-                var label = $"{what} ({ElementTypes.Name(tensor.DataType)}[{string.Join('x', tensor.Dims)}])";
+                if (bytes.Length < options.MinValueBytes && !ElementTypes.IsInteger(tensor.DataType)) continue;
+                var label = Label(PrivacyFindingKind.Value, $"{what} ({ElementTypes.Name(tensor.DataType)}[{string.Join('x', tensor.Dims)}])");
                 if (ElementTypes.IsInteger(tensor.DataType) && TensorValues.ElementCount(tensor.Dims) is >= 4 and <= 4096)
                 {
                     var ints = TensorValues.ReadIntegers(tensor, model);
                     if (ints.Distinct().Count() >= 2) _integerLists.Add((label, string.Join(',', ints)));
                 }
-                if (bytes.Length >= _options.MinValueBytes) probes.Add(new Probe(label, bytes));
+                if (bytes.Length >= options.MinValueBytes) tensors.Add((label, bytes));
             }
-            var largeBytes = probes.Where(p => p.Bytes.Length > _options.WindowBytes).Sum(p => (long)p.Bytes.Length);
-            Stride = (int)Math.Clamp((largeBytes + _options.DenseWindowBytes - 1) / _options.DenseWindowBytes, 1, _options.WindowBytes);
-            foreach (var p in probes)
+            // Window starts at every byte while the index stays small; beyond that a stride that keeps it bounded.
+            var largeBytes = tensors.Where(t => t.Bytes.Length > options.WindowBytes).Sum(t => (long)t.Bytes.Length);
+            var stride = (int)Math.Clamp((largeBytes + options.DenseWindowBytes - 1) / options.DenseWindowBytes, 1, options.WindowBytes);
+            Stride = Math.Max(Stride, stride);
+            foreach (var (label, bytes) in tensors)
             {
-                if (p.Bytes.Length <= _options.WindowBytes)
+                if (bytes.Length <= options.WindowBytes)
                 {
-                    if (!Informative(p.Bytes)) continue;
-                    var key = BinaryPrimitives.ReadUInt64LittleEndian(p.Bytes);
-                    if (!_whole.TryGetValue(key, out var list)) _whole[key] = list = [];
-                    list.Add(p);
+                    if (Informative(bytes)) Insert(bytes, new Entry { Label = label, Bytes = bytes, Length = bytes.Length });
                     continue;
                 }
-                var index = _large.Count;
-                _large.Add(p);
-                for (var o = 0; o + _options.WindowBytes <= p.Bytes.Length; o += Stride)
+                for (var o = 0; o + options.WindowBytes <= bytes.Length; o += stride)
                 {
-                    var window = p.Bytes.AsSpan(o, _options.WindowBytes);
+                    var window = bytes.AsSpan(o, options.WindowBytes);
                     if (!Informative(window)) continue;
-                    _windows.TryAdd(BinaryPrimitives.ReadUInt64LittleEndian(window), (index, o));
+                    Insert(window, new Entry { Label = label, Length = options.WindowBytes, Check = Fnv(window), Offset = o });
                 }
             }
         }
 
-        // Long strings are also looked for anywhere in a file's bytes, keyed by their first 8 bytes like the values; strings
-        // inside the public vocabulary (op types, attribute names and values, which bricks carry by design) are not.
-        private void IndexRawStrings()
+        // Long strings are also looked for anywhere in a file's bytes; those inside the public vocabulary (op types,
+        // attribute names and values, which bricks carry by design) are not.
+        public void Freeze()
         {
-            foreach (var (text, s) in _strings)
+            foreach (var (text, label) in _strings)
             {
-                if (text.Length < _options.MinRawStringLength || _vocabulary.Any(v => v.Contains(text, StringComparison.Ordinal))) continue;
+                if (text.Length < options.MinRawStringLength || _vocabulary.Any(v => v.Contains(text, StringComparison.Ordinal))) continue;
                 var bytes = Encoding.UTF8.GetBytes(text);
-                var key = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-                if (!_rawStrings.TryGetValue(key, out var list)) _rawStrings[key] = list = [];
-                list.Add((bytes, s.Kind, s.What));
+                Insert(bytes, new Entry { Label = label, Bytes = bytes, Length = bytes.Length });
             }
+        }
+
+        private void Insert(ReadOnlySpan<byte> start, Entry entry)
+        {
+            if (start.Length < 8) return; // the key is the first 8 bytes
+            var key = BinaryPrimitives.ReadUInt64LittleEndian(start);
+            entry.Next = _heads.TryGetValue(key, out var head) ? head : -1;
+            _heads[key] = _entries.Count;
+            _entries.Add(entry);
+            var bit = Bit(key);
+            _filter[bit >> 6] |= 1UL << (int)(bit & 63);
+        }
+
+        private static ulong Bit(ulong key) => (key * 0x9E3779B97F4A7C15UL) >> (64 - FilterBits);
+
+        private static ulong Fnv(ReadOnlySpan<byte> bytes)
+        {
+            var h = 14695981039346656037UL;
+            foreach (var b in bytes) h = (h ^ b) * 1099511628211UL;
+            return h;
         }
 
         private bool Informative(ReadOnlySpan<byte> bytes)
@@ -274,47 +296,54 @@ public static class PrivacyAudit
             Span<bool> seen = stackalloc bool[256];
             var distinct = 0;
             foreach (var b in bytes)
-                if (!seen[b]) { seen[b] = true; if (++distinct >= _options.MinDistinctBytes) return true; }
+                if (!seen[b]) { seen[b] = true; if (++distinct >= options.MinDistinctBytes) return true; }
             return false;
         }
 
         public IEnumerable<PrivacyFinding> Find(string file, byte[] bytes)
         {
             var found = new List<PrivacyFinding>();
-            var reported = new HashSet<string>(StringComparer.Ordinal);
-            void Report(PrivacyFindingKind kind, string what, long? offset)
+            var reported = new HashSet<int>();
+            void Report(int label, string suffix, long? offset)
             {
-                if (reported.Add(what)) found.Add(new PrivacyFinding(file, kind, _model, what, offset));
+                if (!reported.Add(label)) return;
+                var (model, kind, what) = _labels[label];
+                found.Add(new PrivacyFinding(file, kind, model, what + suffix, offset));
             }
 
-            // Values and long strings: one pass, an 8-byte key at every offset, verified in full on a hit.
-            for (var i = 0; i + 8 <= bytes.Length; i++)
+            // Values and long strings: an 8-byte key at every offset, a bit filter first, verified in full on a hit.
+            var span = bytes.AsSpan();
+            for (var i = 0; i + 8 <= span.Length; i++)
             {
-                var key = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(i));
-                if (_whole.TryGetValue(key, out var list))
-                    foreach (var p in list)
-                        if (bytes.AsSpan(i).StartsWith(p.Bytes)) Report(PrivacyFindingKind.Value, $"{p.What}: whole tensor", i);
-                if (_rawStrings.TryGetValue(key, out var texts))
-                    foreach (var t in texts)
-                        if (bytes.AsSpan(i).StartsWith(t.Bytes)) Report(t.Kind, t.What, i);
-                if (_windows.TryGetValue(key, out var w))
+                var key = BinaryPrimitives.ReadUInt64LittleEndian(span[i..]);
+                var bit = Bit(key);
+                if ((_filter[bit >> 6] & (1UL << (int)(bit & 63))) == 0 || !_heads.TryGetValue(key, out var e)) continue;
+                for (; e >= 0; e = _entries[e].Next)
                 {
-                    var p = _large[w.Probe];
-                    if (bytes.AsSpan(i).StartsWith(p.Bytes.AsSpan(w.Offset, _options.WindowBytes)))
-                        Report(PrivacyFindingKind.Value, $"{p.What}: {_options.WindowBytes}-byte window from byte {w.Offset}", i);
+                    var entry = _entries[e];
+                    if (i + entry.Length > span.Length) continue;
+                    if (entry.Bytes is { } whole)
+                    {
+                        if (span.Slice(i, whole.Length).SequenceEqual(whole))
+                            Report(entry.Label, _labels[entry.Label].Kind == PrivacyFindingKind.Value ? ": whole tensor" : "", i);
+                    }
+                    else if (Fnv(span.Slice(i, entry.Length)) == entry.Check)
+                    {
+                        Report(entry.Label, $": {entry.Length}-byte window from byte {entry.Offset}", i);
+                    }
                 }
             }
 
             // Strings: whole strings of the file's structure (long ones were also looked for in the bytes above).
             foreach (var text in StringsOf(file, bytes))
-                if (_strings.TryGetValue(text, out var s) && !_vocabulary.Contains(text)) Report(s.Kind, s.What, null);
+                if (_strings.TryGetValue(text, out var label) && !_vocabulary.Contains(text)) Report(label, "", null);
 
-            if (file.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+            if (file.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && _integerLists.Count > 0)
             {
                 var lists = IntegerListsOf(bytes);
-                foreach (var (what, values) in _integerLists)
+                foreach (var (label, values) in _integerLists)
                     if (lists.Any(l => $",{l},".Contains($",{values},", StringComparison.Ordinal)))
-                        Report(PrivacyFindingKind.Value, $"{what}: its values in a JSON list", null);
+                        Report(label, ": its values in a JSON list", null);
             }
             return found;
         }
