@@ -179,9 +179,14 @@ public static class PrivacyAudit
             return _labels.Count - 1;
         }
 
+        // Names of the form bricks give every tensor and node (in0, w1, c2, n3, t4_0, out0, s5_..., brick) say nothing even
+        // when an original model happens to use them, and would be "found" in every brick.
+        private static readonly System.Text.RegularExpressions.Regex Canonical =
+            new(@"^(?:(?:in|out|w|c|n)\d+|t\d+_\d+|s\d+(?:_\w+)?|brick)$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
         private void AddString(string text, PrivacyFindingKind kind, string what)
         {
-            if (text.Length > 0 && !_strings.ContainsKey(text)) _strings[text] = Label(kind, what);
+            if (text.Length > 0 && !_strings.ContainsKey(text) && !Canonical.IsMatch(text)) _strings[text] = Label(kind, what);
         }
 
         private void CollectGraph(GraphProto g, IReadOnlySet<string> structural, List<(string, TensorProto)> values)

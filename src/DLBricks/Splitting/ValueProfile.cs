@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using DLBricks.Graph;
 using DLBricks.Onnx;
 using DLBricks.Onnx.Protos;
@@ -81,6 +82,13 @@ public sealed record ValueProfile(bool AllZero, ValueSign Sign, int? MagnitudeBu
     /// <summary>The profile of a stored tensor; <see cref="Unknown"/> for types without numbers (strings).</summary>
     public static ValueProfile Of(TensorProto tensor, OnnxModel? model)
     {
+        // Large float32 weights: read in place; this runs once for every weight of a model.
+        if (tensor.DataType == (int)TensorProto.Types.DataType.Float && BitConverter.IsLittleEndian)
+        {
+            if (ExternalData.IsExternal(tensor) && model is not null)
+                return OfFloats(MemoryMarshal.Cast<byte, float>(ExternalData.ReadBytes(model, tensor).AsSpan()));
+            if (!tensor.RawData.IsEmpty) return OfFloats(MemoryMarshal.Cast<byte, float>(tensor.RawData.Span));
+        }
         if (ElementTypes.IsFloat(tensor.DataType)) return OfFloats(TensorValues.ReadFloats(tensor, model));
         if (ElementTypes.IsInteger(tensor.DataType) || tensor.DataType == (int)TensorProto.Types.DataType.Bool)
             return OfIntegers(TensorValues.ReadIntegers(tensor, model));

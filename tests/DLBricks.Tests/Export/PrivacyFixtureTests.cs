@@ -165,13 +165,14 @@ public class PrivacyFixtureTests
     [MemberData(nameof(LightCases))]
     public void AuditFindsNothingOnTheSharedLightModels(int g)
     {
+        // Two of the nine, for time: every light-model split in LightModelSplitTests runs the same audit (split's default).
         using var temp = new TempFolder();
-        var models = TestPaths.AllLightModels.Select(TestPaths.LightModel).ToList();
+        var models = new[] { "squeezenet", "shufflenet" }.Select(TestPaths.LightModel).ToList();
         SplitRunner.Run(models, new SplitOptions { Granularity = g, Source = LayerSourceOptions.Raw, PrivacyAudit = false }, temp.File("out"));
 
         var report = PrivacyAudit.Run(temp.File("out"), models);
 
         Assert.True(report.IsClean, PrivacyAudit.Describe(report));
-        Assert.True(report.PublicFiles.Count > 10);
+        Assert.True(report.PublicFiles.Count > 10, string.Join(", ", report.PublicFiles));
     }
 }
