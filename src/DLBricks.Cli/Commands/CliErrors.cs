@@ -21,12 +21,12 @@ internal static class CliErrors
             Console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.PrivacyLeak;
         }
-        catch (DLBricks.Benchmarking.ExecutionProviderUnavailableException e)
+        catch (ExecutionProviderUnavailableException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Unavailable;
         }
-        catch (DLBricks.Storage.ResultStoreUnavailableException e)
+        catch (ResultStoreUnavailableException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Unavailable;

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using DLBricks.Graph;
+using DLBricks.Shared;
 using DLBricks.Onnx;
 using DLBricks.Onnx.Protos;
 using DLBricks.Splitting;

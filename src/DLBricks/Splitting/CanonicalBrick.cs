@@ -4,6 +4,7 @@ using DLBricks.Export;
 using DLBricks.Graph;
 using DLBricks.Onnx;
 using DLBricks.Onnx.Protos;
+using DLBricks.Shared;
 using Google.Protobuf;
 
 namespace DLBricks.Splitting;

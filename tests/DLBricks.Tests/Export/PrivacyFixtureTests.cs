@@ -1,6 +1,7 @@
 using System.Text;
 using DLBricks.Export;
 using DLBricks.Graph;
+using DLBricks.Splitting;
 using DLBricks.Onnx.Protos;
 using DLBricks.Tests.Cli;
 using DLBricks.Tests.Splitting;
