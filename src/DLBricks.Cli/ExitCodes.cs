@@ -11,6 +11,8 @@ internal static class ExitCodes
     public const int InvalidInput = 2;
     /// <summary>The requested execution provider or resource is not available on this machine.</summary>
     public const int Unavailable = 3;
+    /// <summary>The privacy audit found names or trained values of the original models in public files of a split.</summary>
+    public const int PrivacyLeak = 4;
     /// <summary>An unexpected internal error; one line was printed and the full trace written to a file it names.</summary>
     public const int InternalError = 70;
     /// <summary>Interrupted by Ctrl+C; completed work is kept.</summary>

@@ -26,6 +26,12 @@ public sealed record SplitOptions
     /// </summary>
     public bool VerifyWithRuntime { get; init; } = true;
 
+    /// <summary>
+    /// Run <see cref="PrivacyAudit"/> on the split's public files before they reach the destination, and fail with
+    /// <see cref="PrivacyLeakException"/> on any finding (default on). Turn off only for folders that are never published.
+    /// </summary>
+    public bool PrivacyAudit { get; init; } = true;
+
     internal ModelInputBindings BindingsFor(string model) => Bindings?.Invoke(model) ?? ModelInputBindings.None;
 }
 
@@ -72,6 +78,7 @@ public static class SplitRunner
     /// </summary>
     /// <exception cref="InvalidModelException">An option is unusable, or no model could be split (the message lists why); nothing is written.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; nothing is written.</exception>
+    /// <exception cref="PrivacyLeakException">The privacy audit found original information in the public files; nothing is written.</exception>
     public static SplitResult Run(IReadOnlyList<string> modelPaths, SplitOptions options, string outputDirectory,
         IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -112,8 +119,21 @@ public static class SplitRunner
             throw new InvalidModelException(failures.Count == 1 ? failures[0].Reason
                 : $"no model could be split: {string.Join("; ", failures.Select(f => f.Reason))}");
         cancellationToken.ThrowIfCancellationRequested();
-        var catalog = exporter.Commit();
+        // Only models that split are audited: a failed model may not even be readable.
+        var failed = failures.Select(f => f.Model).ToHashSet(StringComparer.Ordinal);
+        var audited = modelPaths.Where(p => !failed.Contains(Path.GetFileNameWithoutExtension(p))).ToList();
+        var catalog = exporter.Commit(options.PrivacyAudit ? staging => Audit(staging, audited, progress) : null);
         return new SplitResult(Path.GetFullPath(outputDirectory), summaries, catalog, exporter.RefusedBricks) { Failures = failures };
+    }
+
+    private static void Audit(string staging, IReadOnlyList<string> modelPaths, IProgress<string>? progress)
+    {
+        progress?.Report("auditing the public files for names and trained values of the models");
+        var report = Export.PrivacyAudit.Run(staging, modelPaths);
+        if (!report.IsClean)
+            throw new PrivacyLeakException(
+                $"{Export.PrivacyAudit.Describe(report)}\nNothing was written. This is a bug in DLBricks' value regeneration: please report it with the finding lines above; --no-privacy-audit writes the split anyway (never publish it).",
+                report);
     }
 
     /// <summary>

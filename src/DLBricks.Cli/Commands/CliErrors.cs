@@ -16,6 +16,11 @@ internal static class CliErrors
             Console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.InvalidInput;
         }
+        catch (PrivacyLeakException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.PrivacyLeak;
+        }
         catch (ExecutionProviderUnavailableException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");

@@ -29,6 +29,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return SplitCommand.Create();
+        yield return AuditPrivacyCommand.Create();
         yield return InspectCommand.Create();
         yield return new BenchCommand();
         yield return EstimateCommand.Create();

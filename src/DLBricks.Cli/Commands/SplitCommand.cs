@@ -13,9 +13,13 @@ internal static class SplitCommand
         var output = new Option<string>("-o", "--output") { Description = "Output folder (bricks/, catalog.json, recipes/).", Required = true };
         var overlap = new Option<bool>("--overlap") { Description = "Also emit every window of up to G consecutive layers." };
         var noVerify = new Option<bool>("--no-verify") { Description = "Write bricks without loading each in ONNX Runtime first (by default a refused multi-layer brick falls back to smaller ones and a refused single layer stops the split)." };
+        var noAudit = new Option<bool>("--no-privacy-audit")
+        {
+            Description = "Skip the privacy audit of the public files (bricks/, catalog.json) against the models. Never publish such a split.",
+        };
         var source = new LayerSourceCliOptions();
         var inputs = new ModelInputOptions();
-        var command = new Command("split", "Split models into deduplicated G-layer bricks.") { models, g, output, overlap, noVerify };
+        var command = new Command("split", "Split models into deduplicated G-layer bricks.") { models, g, output, overlap, noVerify, noAudit };
         source.AddTo(command);
         inputs.AddTo(command);
         command.SetAction((result, token) => Task.FromResult(CliErrors.Run(() =>
@@ -29,6 +33,7 @@ internal static class SplitCommand
                 Overlap = result.GetValue(overlap),
                 VerifyWithRuntime = !result.GetValue(noVerify),
                 Bindings = inputs.Bindings(result),
+                PrivacyAudit = !result.GetValue(noAudit),
             };
             var split = SplitRunner.Run(result.GetValue(models)!, options, result.GetValue(output)!, new SynchronousProgress(), token);
             Print(split, granularity);

@@ -122,7 +122,11 @@ public sealed class BrickExporter : IDisposable
     }
 
     /// <summary>Writes <c>catalog.json</c> and the recipes, then moves everything into the destination.</summary>
-    public BrickCatalog Commit()
+    /// <param name="beforeMove">
+    /// Runs on the complete staging folder (new bricks, full catalog, recipes) before anything reaches the destination; an
+    /// exception from it leaves the destination untouched (the privacy audit's hook).
+    /// </param>
+    public BrickCatalog Commit(Action<string>? beforeMove = null)
     {
         var catalog = new BrickCatalog(BrickCatalog.CurrentFormatVersion, _source,
             _entries.Values.OrderBy(e => e.Hash, StringComparer.Ordinal).ToList(),
@@ -131,6 +135,7 @@ public sealed class BrickExporter : IDisposable
         foreach (var recipe in _recipes)
             File.WriteAllText(Path.Combine(_staging, ModelRecipe.FolderName, SafeFileName(recipe.Model) + ".json"),
                 JsonSerializer.Serialize(recipe, CatalogJson.Options));
+        beforeMove?.Invoke(_staging);
 
         if (!Directory.Exists(_destination))
         {

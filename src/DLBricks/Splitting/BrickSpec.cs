@@ -9,9 +9,12 @@ public enum BoundaryRole
 {
     /// <summary>A graph input of the brick, fed by the benchmark.</summary>
     Input,
-    /// <summary>A constant with the value it has in the model (integer tensors, tiny float scalars): it changes what the brick computes.</summary>
+    /// <summary>
+    /// A structural value (<see cref="StructuralInputs"/>: shapes, indices, axes, sizes, conditions) with the value it has in
+    /// the model: without it the brick would compute something else.
+    /// </summary>
     EmbeddedValue,
-    /// <summary>A weight: replaced by seeded random values of the same type and shape.</summary>
+    /// <summary>Any other constant (weights, biases, scales, zero points): regenerated from its <see cref="ValueProfile"/>.</summary>
     Weight,
 }
 
@@ -120,16 +123,19 @@ public sealed class BrickSpec
 
     private static BoundaryRole RoleOf(LayerGraph graph, string tensor, TensorInfo info)
     {
+        // Kept by the consuming slot, never by element type or size: an int8 weight or an 8-element bias is regenerated.
+        var structural = StructuralInputs.TensorsOf(graph).Contains(tensor);
         if (graph.Constants.Contains(tensor))
         {
-            if (info.IntegerValues is not null || info.FloatValues is not null) return BoundaryRole.EmbeddedValue;
+            if (structural && (info.IntegerValues is not null || info.FloatValues is not null)) return BoundaryRole.EmbeddedValue;
             return BoundaryRole.Weight;
         }
-        // Integer tensors computed by the model (shapes, indices, sizes) enter as the values they had, so the brick
-        // computes exactly what it computes inside the model. Model inputs stay inputs and carry their values in the catalog.
+        // Structural integers computed by the model (shapes, indices, sizes) enter as the values they had, so the brick
+        // computes exactly what it computes inside the model. Model inputs and computed non-structural integers (quantized
+        // activations) stay inputs.
         var computed = graph.Producer.ContainsKey(tensor);
         var integral = ElementTypes.IsInteger(info.ElementType) || info.ElementType == (int)TensorProto.Types.DataType.Bool;
-        if (computed && integral && info.IntegerValues is not null) return BoundaryRole.EmbeddedValue;
+        if (computed && integral && structural && info.IntegerValues is not null) return BoundaryRole.EmbeddedValue;
         return BoundaryRole.Input;
     }
 

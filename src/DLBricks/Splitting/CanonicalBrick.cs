@@ -4,6 +4,7 @@ using DLBricks.Export;
 using DLBricks.Graph;
 using DLBricks.Onnx;
 using DLBricks.Onnx.Protos;
+using DLBricks.Shared;
 using Google.Protobuf;
 
 namespace DLBricks.Splitting;
@@ -12,16 +13,18 @@ namespace DLBricks.Splitting;
 /// <param name="Name">Canonical initializer name (<c>w0</c>, ...).</param>
 /// <param name="ElementType">ONNX element type.</param>
 /// <param name="Shape">Shape.</param>
-/// <param name="Low">Lower bound of the uniform distribution.</param>
-/// <param name="High">Upper bound of the uniform distribution.</param>
-public sealed record WeightSlot(string Name, int ElementType, long[] Shape, float Low, float High);
+/// <param name="Low">Lower bound of the uniform distribution for values of mixed or unknown sign.</param>
+/// <param name="High">Upper bound of the uniform distribution for values of mixed or unknown sign.</param>
+/// <param name="Profile">What the generated values keep of the original (zero, sign, magnitude bucket); part of the hash.</param>
+public sealed record WeightSlot(string Name, int ElementType, long[] Shape, float Low, float High, ValueProfile Profile);
 
 /// <summary>
 /// A brick in canonical form: a standalone ONNX model whose tensors, nodes and subgraph locals carry structural names
 /// (<c>in0</c>, <c>w0</c>, <c>c0</c>, <c>n0</c>, <c>t0_0</c>, <c>out0</c>), with no doc strings, metadata or producer, and with
-/// weights left as typed, shaped slots without data. <see cref="Hash"/> is SHA-256 over that skeleton's bytes, so it covers
-/// op types, domains, opset versions, sorted attributes (subgraphs by structure), input/output types and shapes, wiring by
-/// position and the values of embedded constants, and never names or weight values.
+/// weights left as typed, shaped slots without data. <see cref="Hash"/> is SHA-256 over that skeleton's bytes and the
+/// weight slots' <see cref="ValueProfile"/> tags, so it covers op types, domains, opset versions, sorted attributes
+/// (subgraphs by structure), input/output types and shapes, wiring by position, the values of structural constants
+/// (<see cref="StructuralInputs"/>) and the preserved properties of regenerated ones, and never names or trained values.
 /// </summary>
 public sealed class CanonicalBrick
 {
@@ -55,7 +58,7 @@ public sealed class CanonicalBrick
     public IReadOnlyList<BrickTensor> Outputs { get; }
 
     /// <summary>Version tag mixed into every hash; bump when the canonical form changes.</summary>
-    public const string FormVersion = "dlbricks-brick-v1";
+    public const string FormVersion = "dlbricks-brick-v2";
 
     /// <summary>Builds the canonical form of a chunk.</summary>
     public static CanonicalBrick From(BrickSpec spec)
@@ -67,6 +70,7 @@ public sealed class CanonicalBrick
         var inputs = new List<BrickTensor>();
         var weights = new List<WeightSlot>();
         int nIn = 0, nW = 0, nC = 0;
+        var structural = StructuralInputs.TensorsOf(graph);
         var readByControlFlow = ControlFlowReads(spec);
 
         foreach (var b in spec.Boundary)
@@ -86,7 +90,10 @@ public sealed class CanonicalBrick
                     double? min = null, max = null;
                     if (b.Info.IntegerValues is { Length: > 0 } iv)
                     {
-                        values = iv.Length <= 4096 ? iv : null;
+                        // Values the benchmark must feed verbatim: structural ones and the model's own inputs. A computed
+                        // non-structural integer (a quantized activation) is described by its range only.
+                        var verbatim = structural.Contains(b.Tensor) || !graph.Producer.ContainsKey(b.Tensor);
+                        values = verbatim && iv.Length <= 4096 ? iv : null;
                         min = iv.Min();
                         max = iv.Max();
                     }
@@ -109,7 +116,8 @@ public sealed class CanonicalBrick
                     names[b.Tensor] = name;
                     var shape = b.Info.Shape ?? [];
                     var (low, high) = WeightRange(spec, b.Tensor, shape);
-                    weights.Add(new WeightSlot(name, b.Info.ElementType, shape, low, high));
+                    var profile = graph.Constants.Contains(b.Tensor) ? ValueProfile.OfConstant(graph, b.Tensor) : ValueProfile.Unknown;
+                    weights.Add(new WeightSlot(name, b.Info.ElementType, shape, low, high, profile));
                     var slot = new TensorProto { Name = name, DataType = b.Info.ElementType };
                     slot.Dims.AddRange(shape);
                     g.Initializer.Add(slot);
@@ -137,8 +145,9 @@ public sealed class CanonicalBrick
                 names[original] = name;
                 node.Output.Add(name);
             }
+            var context = new Context(structural, graph.Model, domains);
             foreach (var attr in layer.Node.Attribute.OrderBy(a => a.Name, StringComparer.Ordinal))
-                node.Attribute.Add(CanonicalAttribute(attr, names, $"s{nodeIndex}", domains));
+                node.Attribute.Add(CanonicalAttribute(layer.Node, attr, names, $"s{nodeIndex}", context));
             g.Node.Add(node);
             nodeIndex++;
         }
@@ -158,7 +167,7 @@ public sealed class CanonicalBrick
         model.IrVersion = Math.Max(8, graph.Model.Proto.IrVersion);
         g.Name = "brick";
 
-        return new CanonicalBrick(model, HashOf(model), weights, spec, inputs, outputs);
+        return new CanonicalBrick(model, HashOf(model, weights), weights, spec, inputs, outputs);
     }
 
     /// <summary>Tensors that a layer with subgraphs (If, Loop, Scan) reads, explicitly or from its bodies.</summary>
@@ -172,17 +181,20 @@ public sealed class CanonicalBrick
 
     private static readonly byte[] FormVersionBytes = System.Text.Encoding.UTF8.GetBytes(FormVersion);
 
-    /// <summary>SHA-256 of <see cref="FormVersion"/>'s UTF-8 bytes followed by the serialized skeleton.</summary>
-    private static string HashOf(ModelProto model)
+    /// <summary>SHA-256 of <see cref="FormVersion"/>'s UTF-8 bytes, the serialized skeleton, then the weight profiles' tags.</summary>
+    private static string HashOf(ModelProto model, IReadOnlyList<WeightSlot> weights)
     {
         // One pooled buffer and a one-shot hash: this runs for every layer and candidate of a model, and an array plus a
         // native hash context per brick was a measurable share of splitting large models. Same bytes, same digest.
-        var size = FormVersionBytes.Length + model.CalculateSize();
+        var profiles = System.Text.Encoding.UTF8.GetBytes(string.Join(';', weights.Select(w => $"{w.Name}={w.Profile.Tag}")));
+        var modelSize = model.CalculateSize();
+        var size = FormVersionBytes.Length + modelSize + profiles.Length;
         var buffer = ArrayPool<byte>.Shared.Rent(size);
         try
         {
             FormVersionBytes.CopyTo(buffer, 0);
-            model.WriteTo(buffer.AsSpan(FormVersionBytes.Length, size - FormVersionBytes.Length));
+            model.WriteTo(buffer.AsSpan(FormVersionBytes.Length, modelSize));
+            profiles.CopyTo(buffer.AsSpan(FormVersionBytes.Length + modelSize));
             Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
             SHA256.HashData(buffer.AsSpan(0, size), digest);
             return Convert.ToHexStringLower(digest);
@@ -216,40 +228,51 @@ public sealed class CanonicalBrick
         };
     }
 
-    private static AttributeProto CanonicalAttribute(AttributeProto attr, IReadOnlyDictionary<string, string> outer, string scope, SortedSet<string> domains)
+    /// <summary>What canonicalizing attributes and subgraphs needs from the model.</summary>
+    private sealed record Context(IReadOnlySet<string> Structural, OnnxModel Model, SortedSet<string> Domains);
+
+    private static AttributeProto CanonicalAttribute(NodeProto owner, AttributeProto attr, IReadOnlyDictionary<string, string> outer, string scope, Context context)
     {
         var copy = attr.Clone();
         copy.DocString = "";
-        if (copy.T is not null) copy.T = CanonicalTensorAttribute(copy.T, "");
-        for (var i = 0; i < copy.Tensors.Count; i++) copy.Tensors[i] = CanonicalTensorAttribute(copy.Tensors[i], "");
-        if (copy.G is not null) copy.G = CanonicalSubgraph(copy.G, outer, $"{scope}_{attr.Name}", domains);
+        // ConstantOfShape's fill value is a hyperparameter of the op (what the buffer is filled with), not a trained value.
+        var keep = owner.OpType == "ConstantOfShape";
+        if (copy.T is not null) copy.T = keep ? Stripped(copy.T, "") : Regenerated(copy.T, "", $"{scope}_{attr.Name}", context.Model);
+        for (var i = 0; i < copy.Tensors.Count; i++)
+            copy.Tensors[i] = keep ? Stripped(copy.Tensors[i], "") : Regenerated(copy.Tensors[i], "", $"{scope}_{attr.Name}{i}", context.Model);
+        if (copy.G is not null) copy.G = CanonicalSubgraph(copy.G, outer, $"{scope}_{attr.Name}", context);
         for (var i = 0; i < copy.Graphs.Count; i++)
-            copy.Graphs[i] = CanonicalSubgraph(copy.Graphs[i], outer, $"{scope}_{attr.Name}{i}", domains);
+            copy.Graphs[i] = CanonicalSubgraph(copy.Graphs[i], outer, $"{scope}_{attr.Name}{i}", context);
         return copy;
     }
 
-    // Tensor-valued attributes keep small values (ConstantOfShape's fill value, tiny constants) and lose large float data,
-    // which would be weights; the export fills those from the seeded generator.
-    private static TensorProto CanonicalTensorAttribute(TensorProto tensor, string name)
+    private static TensorProto Stripped(TensorProto tensor, string name)
     {
         var copy = tensor.Clone();
         copy.Name = name;
         copy.DocString = "";
         copy.MetadataProps.Clear();
-        var count = TensorValues.ElementCount(copy.Dims);
-        if (ElementTypes.IsFloat(copy.DataType) && count > TensorInfo.MaxKeptFloatElements)
-        {
-            var floats = new float[count];
-            // A fixed arithmetic pattern rather than a PRNG: these bytes are part of the hashed skeleton and must never change.
-            for (var i = 0; i < floats.Length; i++) floats[i] = (float)((i * 2654435761L % 1000) / 1000.0 - 0.5);
-            var regenerated = TensorValues.FromFloats(name, copy.DataType, copy.Dims.ToArray(), floats);
-            return regenerated;
-        }
         return copy;
     }
 
-    /// <summary>Renames every local of a subgraph (inputs, initializers, node outputs, node names) structurally; outer-scope references map through <paramref name="outer"/>.</summary>
-    private static GraphProto CanonicalSubgraph(GraphProto graph, IReadOnlyDictionary<string, string> outer, string scope, SortedSet<string> domains)
+    // A non-structural value inside the skeleton (a subgraph constant): regenerated from its profile with a seed taken from
+    // its canonical name, so the skeleton, hashed as it is, carries the preserved properties and never the original bytes.
+    private static TensorProto Regenerated(TensorProto tensor, string name, string seedName, OnnxModel model)
+    {
+        ValueProfile profile;
+        try { profile = ValueProfile.Of(tensor, model); }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException) { profile = ValueProfile.Unknown; }
+        var dims = tensor.Dims.ToArray();
+        var fanIn = dims.Length >= 2 ? Math.Max(1, TensorValues.ElementCount(dims) / Math.Max(1, dims[0])) : 1;
+        var bound = (float)(1.0 / Math.Sqrt(fanIn));
+        return ValueGenerator.Generate(name, tensor.DataType, dims, profile, -bound, bound, ValueGenerator.SeedOf(seedName));
+    }
+
+    /// <summary>
+    /// Renames every local of a subgraph (inputs, initializers, node outputs, node names) structurally; outer-scope references
+    /// map through <paramref name="outer"/>. Initializers and <c>Constant</c> nodes keep their values only when structural.
+    /// </summary>
+    private static GraphProto CanonicalSubgraph(GraphProto graph, IReadOnlyDictionary<string, string> outer, string scope, Context context)
     {
         var names = new Dictionary<string, string>(outer, StringComparer.Ordinal);
         var result = new GraphProto { Name = scope };
@@ -266,14 +289,15 @@ public sealed class CanonicalBrick
         for (var i = 0; i < graph.Initializer.Count; i++)
         {
             var name = $"{scope}_c{i}";
-            names[graph.Initializer[i].Name] = name;
-            result.Initializer.Add(CanonicalTensorAttribute(graph.Initializer[i], name));
+            var init = graph.Initializer[i];
+            names[init.Name] = name;
+            result.Initializer.Add(context.Structural.Contains(init.Name) ? Stripped(init, name) : Regenerated(init, name, name, context.Model));
         }
         for (var n = 0; n < graph.Node.Count; n++)
         {
             var src = graph.Node[n];
             var node = new NodeProto { OpType = src.OpType, Domain = src.Domain, Name = $"{scope}_n{n}" };
-            domains.Add(src.Domain is "ai.onnx" ? "" : src.Domain);
+            context.Domains.Add(src.Domain is "ai.onnx" ? "" : src.Domain);
             foreach (var input in src.Input)
                 node.Input.Add(input.Length == 0 ? "" : names.TryGetValue(input, out var mapped) ? mapped : input);
             for (var o = 0; o < src.Output.Count; o++)
@@ -283,8 +307,15 @@ public sealed class CanonicalBrick
                 names[src.Output[o]] = name;
                 node.Output.Add(name);
             }
-            foreach (var attr in src.Attribute.OrderBy(a => a.Name, StringComparer.Ordinal))
-                node.Attribute.Add(CanonicalAttribute(attr, names, $"{scope}_n{n}", domains));
+            if (src.OpType == "Constant" && node.Domain.Length == 0 && src.Output.Count == 1)
+            {
+                node.Attribute.Add(CanonicalConstant(src, context.Structural.Contains(src.Output[0]), $"{scope}_n{n}", context.Model));
+            }
+            else
+            {
+                foreach (var attr in src.Attribute.OrderBy(a => a.Name, StringComparer.Ordinal))
+                    node.Attribute.Add(CanonicalAttribute(src, attr, names, $"{scope}_n{n}", context));
+            }
             result.Node.Add(node);
         }
         foreach (var output in graph.Output)
@@ -297,6 +328,21 @@ public sealed class CanonicalBrick
         }
         // value_info inside subgraphs only carries names and hints; drop it rather than leak names.
         return result;
+    }
+
+    // Every number-carrying form of a Constant (value, value_float(s), value_int(s)) becomes one 'value' tensor: kept when
+    // structural, regenerated otherwise. A sparse or string constant is kept as written only when structural.
+    private static AttributeProto CanonicalConstant(NodeProto node, bool structural, string scope, OnnxModel model)
+    {
+        var value = ValueProfile.ConstantValue(node);
+        if (value is null)
+        {
+            if (structural) return node.Attribute[0].Clone();
+            throw new InvalidModelException(
+                $"{model.Path}: Constant node '{node.Name}' holds a sparse or string value that a brick cannot regenerate; densify it (e.g. with onnx's sparse-to-dense conversion) and split again.");
+        }
+        var tensor = structural ? Stripped(value, "") : Regenerated(value, "", scope, model);
+        return new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = tensor };
     }
 
     private static (float Low, float High) WeightRange(BrickSpec spec, string tensor, long[] shape)
