@@ -27,6 +27,12 @@ public sealed record SampleOptions
     /// <summary>Take every manifest except the synthetic test fixtures instead of the default subset.</summary>
     public bool Full { get; init; }
 
+    /// <summary>
+    /// Keep only the models of this evaluation set (of the default subset, or of every real model with <see cref="Full"/>);
+    /// null takes both. Ignored with <see cref="Models"/>.
+    /// </summary>
+    public DLBricks.Corpus.EvaluationSet? Set { get; init; }
+
     /// <summary>Take exactly these manifests (by name); overrides <see cref="Full"/>.</summary>
     public IReadOnlyList<string>? Models { get; init; }
 
@@ -68,6 +74,7 @@ public sealed record SampleOptions
           --audit           no measuring: split at G = 1..6 (or -g) and load and run every brick once
           --full            every real model (all manifests but the synthetic test fixtures)
           --models a,b,c    these manifests only
+          --set S           tuning or report: only that half of the selection (docs/measurement.md)
           -g N[,N...]       granularities G (default 1)
           --quick           smoke-test job (1 warmup + 5 iterations)
           --rigor R         paper (default: 10 warmup + 100 iterations, as dlbricks bench), light (3 + 30) or quick
@@ -100,6 +107,7 @@ public sealed record SampleOptions
                 "--manifests" => options with { ManifestsDirectory = Value() },
                 "--full" => options with { Full = true },
                 "--models" => options with { Models = ParseNames(Value()) },
+                "--set" => options with { Set = ParseSet(Value()) },
                 "-g" or "--granularities" => options with { Granularities = ParseGranularities(Value()) },
                 "--audit" => options with { Audit = true },
                 "--quick" => options with { Rigor = SampleRigor.Quick },
@@ -132,6 +140,13 @@ public sealed record SampleOptions
         }
         return values.Count > 0 ? values : throw new ArgumentException("-g needs at least one granularity.");
     }
+
+    private static DLBricks.Corpus.EvaluationSet ParseSet(string text) => text.ToLowerInvariant() switch
+    {
+        "tuning" => DLBricks.Corpus.EvaluationSet.Tuning,
+        "report" => DLBricks.Corpus.EvaluationSet.Report,
+        _ => throw new ArgumentException($"--set {text}: expected tuning or report."),
+    };
 
     private static SampleRigor ParseRigor(string text) => text.ToLowerInvariant() switch
     {

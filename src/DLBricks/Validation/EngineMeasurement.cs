@@ -75,10 +75,17 @@ public sealed class EngineMeasurement
     }
 
     /// <summary>Measures the bricks that have no stored result yet and returns the results of all of them.</summary>
+    /// <param name="bricks">Bricks to measure.</param>
+    /// <param name="progress">Optional progress sink.</param>
+    /// <param name="cancellationToken">Stops between bricks.</param>
+    /// <param name="reuseStored">
+    /// False measures every brick afresh (and stores the new result): repeated validations must see this moment's noise on
+    /// both sides, and quantiles the store does not keep (p10, p25) need a fresh measurement.
+    /// </param>
     public IReadOnlyDictionary<string, BrickResult> MeasureBricks(IReadOnlyList<BrickLocation> bricks, IProgress<string>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, bool reuseStored = true)
     {
-        var stored = _store.GetResults(System.Key, Configuration.Key);
+        var stored = reuseStored ? _store.GetResults(System.Key, Configuration.Key) : new Dictionary<string, BrickResult>();
         var results = new Dictionary<string, BrickResult>(StringComparer.Ordinal);
         var done = 0;
         foreach (var brick in bricks)

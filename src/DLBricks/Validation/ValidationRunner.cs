@@ -24,8 +24,14 @@ public sealed record ValidationRunOptions
     /// <summary>Statistic compared on both sides.</summary>
     public LatencyStatistic Statistic { get; init; } = LatencyStatistic.Median;
 
-    /// <summary>Subtract the harness's per-call cost (measured here on an Identity model) from the estimates.</summary>
+    /// <summary>Subtract the harness's per-call cost (measured here on an Identity model) from every estimate.</summary>
     public bool FixedCostCorrection { get; init; }
+
+    /// <summary>
+    /// Without <see cref="FixedCostCorrection"/>: subtract the per-call cost only from estimates below this many milliseconds,
+    /// where it is a large share (0 turns the correction off).
+    /// </summary>
+    public double FixedCostBelowMs { get; init; } = Estimation.FixedCostCorrection.DefaultApplyBelowMs;
 
     /// <summary>Also run the Observation-1 profile check on every model.</summary>
     public bool Profile { get; init; } = true;
@@ -38,6 +44,19 @@ public sealed record ValidationRunOptions
 
     /// <summary>Options for each split (source, bindings, verification); granularity and overlap are set per run.</summary>
     public SplitOptions Split { get; init; } = new();
+
+    /// <summary>
+    /// Whole validations to run (at least 1). With 2 or more, every run measures its bricks afresh (stored results are not
+    /// reused), later runs visit the models in a shuffled order, and the report gains run-to-run figures
+    /// (<see cref="ValidationReport.Reproducibility"/>).
+    /// </summary>
+    public int Runs { get; init; } = 1;
+
+    /// <summary>A model is reproducible when every run's normalized latency is within this fraction of the median run.</summary>
+    public double ReproducibilityTolerance { get; init; } = ReproducibilityReport.DefaultTolerance;
+
+    /// <summary>Seed of the model order of runs after the first.</summary>
+    public int ShuffleSeed { get; init; } = 1;
 }
 
 /// <summary>
@@ -76,7 +95,8 @@ public static class ValidationRunner
         EngineMeasurement engine,
         IProgress<string>? progress = null,
         CancellationToken cancellationToken = default)
-        => Run(modelPaths, options, workDirectory, engine.MeasureModel, bricks => engine.MeasureBricks(bricks, progress, cancellationToken),
+        => Run(modelPaths, options, workDirectory, engine.MeasureModel,
+            bricks => engine.MeasureBricks(bricks, progress, cancellationToken, reuseStored: options.Runs < 2 && options.Statistic.IsKeptByStores()),
             engine.Calibrate, progress, cancellationToken);
 
     private static ValidationReport Run(
@@ -93,6 +113,7 @@ public static class ValidationRunner
         ArgumentNullException.ThrowIfNull(options);
         if (options.Granularities.Count == 0 || options.Granularities.Any(g => g < 1))
             throw new InvalidModelException("validate needs at least one G, each at least 1.");
+        if (options.Runs < 1) throw new InvalidModelException("validate needs at least one run (--runs).");
 
         var measurer = new ScenarioMeasurer(options.Session, options.Scenario);
         measureBricks ??= bricks => measurer.MeasureBricks(bricks, "local", "scenario");
@@ -108,9 +129,7 @@ public static class ValidationRunner
             for (var i = 0; i < modelPaths.Count; i++) recipes[modelPaths[i]].Add(split.Models[i].Recipe);
         }
 
-        var plan = new ValidationPlan(
-            modelPaths.Select(p => new ValidationModel(Path.GetFileNameWithoutExtension(p), p, recipes[p])).ToList(),
-            options.EndToEndRepeats, options.SpreadThreshold, options.Statistic);
+        var models = modelPaths.Select(p => new ValidationModel(Path.GetFileNameWithoutExtension(p), p, recipes[p])).ToList();
         var validation = new InterleavedValidation(
             model =>
             {
@@ -122,16 +141,30 @@ public static class ValidationRunner
                 cancellationToken.ThrowIfCancellationRequested();
                 return measureBricks(hashes.Select(h => locations[h]).ToList());
             });
-        var run = validation.Run(plan, progress: progress);
 
-        var corrections = new List<IEstimateCorrection>();
-        double? overheadMs = null;
-        if (options.FixedCostCorrection)
+        var reports = new List<ValidationReport>();
+        for (var k = 0; k < options.Runs; k++)
         {
-            progress?.Report("calibrating the per-call cost on an Identity model");
-            var overhead = calibrate is null ? measurer.MeasureCallOverhead() : calibrate();
-            overheadMs = overhead.Get(options.Statistic);
-            corrections.Add(new FixedCostCorrection(overhead));
+            cancellationToken.ThrowIfCancellationRequested();
+            if (options.Runs > 1) progress?.Report($"run {k + 1}/{options.Runs}");
+            // Later runs change the order so a model's place in the sequence (neighbours' caches, drift) is not a constant bias.
+            var order = k == 0 ? models : Shuffled(models, options.ShuffleSeed + k);
+            var plan = new ValidationPlan(order, options.EndToEndRepeats, options.SpreadThreshold, options.Statistic);
+            var run = validation.Run(plan, progress: progress);
+
+            var corrections = new List<IEstimateCorrection>();
+            double? overheadMs = null;
+            if (options.FixedCostCorrection || options.FixedCostBelowMs > 0)
+            {
+                progress?.Report("calibrating the per-call cost on an Identity model");
+                var overhead = calibrate is null ? measurer.MeasureCallOverhead() : calibrate();
+                overheadMs = overhead.Get(options.Statistic);
+                corrections.Add(new FixedCostCorrection(overhead)
+                {
+                    ApplyBelowMs = options.FixedCostCorrection ? double.PositiveInfinity : options.FixedCostBelowMs,
+                });
+            }
+            reports.Add(ValidationReportBuilder.Build(run, new EstimateOptions(options.Statistic, corrections)) with { CallOverheadMs = overheadMs });
         }
 
         var profiles = new List<ProfileSumResult>();
@@ -145,6 +178,14 @@ public static class ValidationRunner
             }
         }
 
-        return ValidationReportBuilder.Build(run, new EstimateOptions(options.Statistic, corrections), profiles) with { CallOverheadMs = overheadMs };
+        var first = reports[0] with { Profiles = profiles.Select(ValidationReportBuilder.ProfileRowOf).ToList() };
+        return reports.Count < 2 ? first : first with { Reproducibility = ReproducibilityReport.Build(reports, options.ReproducibilityTolerance) };
+    }
+
+    private static List<ValidationModel> Shuffled(IReadOnlyList<ValidationModel> models, int seed)
+    {
+        var copy = models.ToArray();
+        new Random(seed).Shuffle(copy);
+        return [.. copy];
     }
 }
