@@ -51,6 +51,9 @@ public sealed record SampleOptions
     /// <summary>End-to-end measurements per model, interleaved with its bricks (at least 2, to see spread).</summary>
     public int Repeats { get; init; } = 3;
 
+    /// <summary>Whole validations to repeat; 2 or more add the run-to-run section to the report (bricks measured afresh each run).</summary>
+    public int Runs { get; init; } = 1;
+
     /// <summary>Folder for splits and the report.</summary>
     public string OutputDirectory { get; init; } = "dlbricks-sample";
 
@@ -79,6 +82,7 @@ public sealed record SampleOptions
           --quick           smoke-test job (1 warmup + 5 iterations)
           --rigor R         paper (default: 10 warmup + 100 iterations, as dlbricks bench), light (3 + 30) or quick
           --repeats N       end-to-end measurements per model (default 3)
+          --runs K          repeat the whole validation K times and report the run-to-run spread (default 1)
           -o, --output DIR  splits and report folder (default dlbricks-sample)
           --db FILE         results database (default dlbricks.db)
           --cache DIR       generated-model cache (default .cache/models of this repository)
@@ -113,6 +117,7 @@ public sealed record SampleOptions
                 "--quick" => options with { Rigor = SampleRigor.Quick },
                 "--rigor" => options with { Rigor = ParseRigor(Value()) },
                 "--repeats" => options with { Repeats = ParseRepeats(Value()) },
+                "--runs" => options with { Runs = ParseRuns(Value()) },
                 "-o" or "--output" => options with { OutputDirectory = Value() },
                 "--db" => options with { DatabasePath = Value() },
                 "--cache" => options with { CacheDirectory = Value() },
@@ -155,6 +160,11 @@ public sealed record SampleOptions
         "quick" => SampleRigor.Quick,
         _ => throw new ArgumentException($"--rigor {text}: expected paper, light or quick."),
     };
+
+    private static int ParseRuns(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1
+            ? n
+            : throw new ArgumentException($"--runs {text}: expected a positive integer.");
 
     private static int ParseRepeats(string text) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 2

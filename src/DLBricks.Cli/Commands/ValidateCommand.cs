@@ -26,6 +26,7 @@ internal static class ValidateCommand
         var output = new Option<string>("-o", "--output") { Description = "Report folder for everything not redirected by --json/--md/--plots.", DefaultValueFactory = _ => "dlbricks-validation" };
         var overlap = new Option<bool>("--overlap") { Description = "Also split with overlap windows and report the overlap-cover estimate." };
         var repeats = new Option<int>("--repeats") { Description = "End-to-end measurements per model, interleaved with its bricks.", DefaultValueFactory = _ => 3 };
+        var maxRepeats = new Option<int>("--max-repeats") { Description = "Adaptive: measure a model whose repeats disagree again, up to this many times, and keep the --repeats that agree best (0: off)." };
         var spread = new Option<double>("--spread") { Description = "Flag ratios whose end-to-end spread exceeds this fraction.", DefaultValueFactory = _ => 0.05 };
         var statistic = new Option<string>("--statistic") { Description = "Statistic compared on both sides (p10/p25 measure every brick afresh).", DefaultValueFactory = _ => "median" };
         var runs = new Option<int>("--runs") { Description = "Repeat the whole validation this many times (bricks measured afresh each time) and report the run-to-run spread.", DefaultValueFactory = _ => 1 };
@@ -41,7 +42,7 @@ internal static class ValidateCommand
 
         var command = new Command("validate", "Compare brick estimates with end-to-end latency (paper Fig. 10-12).")
         {
-            models, gs, json, md, plots, output, overlap, repeats, spread, statistic, runs, tolerance, fixedCost, fixedCostBelow, noProfile, pin,
+            models, gs, json, md, plots, output, overlap, repeats, maxRepeats, spread, statistic, runs, tolerance, fixedCost, fixedCostBelow, noProfile, pin,
         };
         stores.AddTo(command);
         session.AddTo(command);
@@ -53,6 +54,7 @@ internal static class ValidateCommand
             if (granularities.Count == 0 || granularities.Any(g => g < 1)) throw new InvalidModelException("-g: every G must be at least 1.");
             if (result.GetValue(repeats) < 2) throw new InvalidModelException("--repeats: at least 2 end-to-end measurements are needed to see spread.");
             if (result.GetValue(fixedCostBelow) is var below && (!double.IsFinite(below) || below < 0)) throw new InvalidModelException("--fixed-cost-below: milliseconds ≥ 0 (0 turns the correction off).");
+            if (result.GetValue(maxRepeats) is var max && max != 0 && max <= result.GetValue(repeats)) throw new InvalidModelException("--max-repeats: 0 (off) or more than --repeats.");
             if (result.GetValue(runs) < 1) throw new InvalidModelException("--runs: at least 1 run.");
             if (result.GetValue(tolerance) is var t && (!double.IsFinite(t) || t < 0)) throw new InvalidModelException("--run-tolerance: a fraction ≥ 0, e.g. 0.03.");
             var (configuration, job) = session.Read(result);
@@ -63,6 +65,7 @@ internal static class ValidateCommand
                 Granularities = granularities,
                 Overlap = result.GetValue(overlap),
                 EndToEndRepeats = result.GetValue(repeats),
+                MaxEndToEndRepeats = result.GetValue(maxRepeats),
                 SpreadThreshold = result.GetValue(spread),
                 Statistic = CliNames.ValidateStatistics[result.GetValue(statistic)!],
                 FixedCostCorrection = result.GetValue(fixedCost),

@@ -18,6 +18,13 @@ public sealed record ValidationRunOptions
     /// <summary>End-to-end measurements per model, interleaved with its bricks.</summary>
     public int EndToEndRepeats { get; init; } = 3;
 
+    /// <summary>
+    /// Adaptive cap on end-to-end measurements per model: above <see cref="EndToEndRepeats"/>, a model whose repeats disagree is
+    /// measured again up to this many times and its latency taken from the repeats that agree (see <see cref="ValidationPlan"/>).
+    /// 0 turns the rule off.
+    /// </summary>
+    public int MaxEndToEndRepeats { get; init; }
+
     /// <summary>Spread above which a ratio is flagged.</summary>
     public double SpreadThreshold { get; init; } = 0.05;
 
@@ -149,7 +156,7 @@ public static class ValidationRunner
             if (options.Runs > 1) progress?.Report($"run {k + 1}/{options.Runs}");
             // Later runs change the order so a model's place in the sequence (neighbours' caches, drift) is not a constant bias.
             var order = k == 0 ? models : Shuffled(models, options.ShuffleSeed + k);
-            var plan = new ValidationPlan(order, options.EndToEndRepeats, options.SpreadThreshold, options.Statistic);
+            var plan = new ValidationPlan(order, options.EndToEndRepeats, options.SpreadThreshold, options.Statistic, options.MaxEndToEndRepeats);
             var run = validation.Run(plan, progress: progress);
 
             var corrections = new List<IEstimateCorrection>();

@@ -52,5 +52,7 @@ public class EvaluationSetsTests
         var fullReport = LoadManifestsStep.Select(all, SampleOptions.Parse(["--full", "--set", "report"]));
         Assert.Equal(EvaluationSets.ReportManifests.Order(StringComparer.Ordinal), fullReport.Select(m => m.Name));
         Assert.Throws<ArgumentException>(() => SampleOptions.Parse(["--set", "holdout"]));
+        Assert.Equal(3, SampleOptions.Parse(["--runs", "3"]).Runs);
+        Assert.Throws<ArgumentException>(() => SampleOptions.Parse(["--runs", "0"]));
     }
 }
