@@ -62,7 +62,7 @@ public class ValidationRunnerTests
             EndToEndRepeats = 2,
             Runs = 3,
             Profile = false,
-            Statistic = DLBricks.Benchmarking.LatencyStatistic.P25,
+            Statistic = DLBricks.Shared.LatencyStatistic.P25,
             Scenario = new ScenarioOptions(MinQueries: 5, WarmupQueries: 1),
         }, work, Measure);
 
