@@ -27,6 +27,12 @@ public sealed record SampleOptions
     /// <summary>Take every manifest except the synthetic test fixtures instead of the default subset.</summary>
     public bool Full { get; init; }
 
+    /// <summary>
+    /// Keep only the models of this evaluation set (of the default subset, or of every real model with <see cref="Full"/>);
+    /// null takes both. Ignored with <see cref="Models"/>.
+    /// </summary>
+    public DLBricks.Corpus.EvaluationSet? Set { get; init; }
+
     /// <summary>Take exactly these manifests (by name); overrides <see cref="Full"/>.</summary>
     public IReadOnlyList<string>? Models { get; init; }
 
@@ -44,6 +50,9 @@ public sealed record SampleOptions
 
     /// <summary>End-to-end measurements per model, interleaved with its bricks (at least 2, to see spread).</summary>
     public int Repeats { get; init; } = 3;
+
+    /// <summary>Whole validations to repeat; 2 or more add the run-to-run section to the report (bricks measured afresh each run).</summary>
+    public int Runs { get; init; } = 1;
 
     /// <summary>Folder for splits and the report.</summary>
     public string OutputDirectory { get; init; } = "dlbricks-sample";
@@ -68,10 +77,12 @@ public sealed record SampleOptions
           --audit           no measuring: split at G = 1..6 (or -g) and load and run every brick once
           --full            every real model (all manifests but the synthetic test fixtures)
           --models a,b,c    these manifests only
+          --set S           tuning or report: only that half of the selection (docs/measurement.md)
           -g N[,N...]       granularities G (default 1)
           --quick           smoke-test job (1 warmup + 5 iterations)
           --rigor R         paper (default: 10 warmup + 100 iterations, as dlbricks bench), light (3 + 30) or quick
           --repeats N       end-to-end measurements per model (default 3)
+          --runs K          repeat the whole validation K times and report the run-to-run spread (default 1)
           -o, --output DIR  splits and report folder (default dlbricks-sample)
           --db FILE         results database (default dlbricks.db)
           --cache DIR       generated-model cache (default .cache/models of this repository)
@@ -100,11 +111,13 @@ public sealed record SampleOptions
                 "--manifests" => options with { ManifestsDirectory = Value() },
                 "--full" => options with { Full = true },
                 "--models" => options with { Models = ParseNames(Value()) },
+                "--set" => options with { Set = ParseSet(Value()) },
                 "-g" or "--granularities" => options with { Granularities = ParseGranularities(Value()) },
                 "--audit" => options with { Audit = true },
                 "--quick" => options with { Rigor = SampleRigor.Quick },
                 "--rigor" => options with { Rigor = ParseRigor(Value()) },
                 "--repeats" => options with { Repeats = ParseRepeats(Value()) },
+                "--runs" => options with { Runs = ParseRuns(Value()) },
                 "-o" or "--output" => options with { OutputDirectory = Value() },
                 "--db" => options with { DatabasePath = Value() },
                 "--cache" => options with { CacheDirectory = Value() },
@@ -133,6 +146,13 @@ public sealed record SampleOptions
         return values.Count > 0 ? values : throw new ArgumentException("-g needs at least one granularity.");
     }
 
+    private static DLBricks.Corpus.EvaluationSet ParseSet(string text) => text.ToLowerInvariant() switch
+    {
+        "tuning" => DLBricks.Corpus.EvaluationSet.Tuning,
+        "report" => DLBricks.Corpus.EvaluationSet.Report,
+        _ => throw new ArgumentException($"--set {text}: expected tuning or report."),
+    };
+
     private static SampleRigor ParseRigor(string text) => text.ToLowerInvariant() switch
     {
         "paper" => SampleRigor.Paper,
@@ -140,6 +160,11 @@ public sealed record SampleOptions
         "quick" => SampleRigor.Quick,
         _ => throw new ArgumentException($"--rigor {text}: expected paper, light or quick."),
     };
+
+    private static int ParseRuns(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1
+            ? n
+            : throw new ArgumentException($"--runs {text}: expected a positive integer.");
 
     private static int ParseRepeats(string text) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 2

@@ -1,7 +1,6 @@
 using DLBricks.Benchmarking;
 using DLBricks.Estimation;
 using DLBricks.Export;
-using DLBricks.Graph;
 using DLBricks.Reporting;
 using DLBricks.Storage;
 using DLBricks.Splitting;
@@ -21,14 +20,27 @@ public sealed record ValidationRunOptions
     /// <summary>End-to-end measurements per model, interleaved with its bricks.</summary>
     public int EndToEndRepeats { get; init; } = 3;
 
+    /// <summary>
+    /// Adaptive cap on end-to-end measurements per model: above <see cref="EndToEndRepeats"/>, a model whose repeats disagree is
+    /// measured again up to this many times and its latency taken from the repeats that agree (see <see cref="ValidationPlan"/>).
+    /// 0 turns the rule off.
+    /// </summary>
+    public int MaxEndToEndRepeats { get; init; }
+
     /// <summary>Spread above which a ratio is flagged.</summary>
     public double SpreadThreshold { get; init; } = 0.05;
 
     /// <summary>Statistic compared on both sides.</summary>
     public LatencyStatistic Statistic { get; init; } = LatencyStatistic.Median;
 
-    /// <summary>Subtract the harness's per-call cost (measured here on an Identity model) from the estimates.</summary>
+    /// <summary>Subtract the harness's per-call cost (measured here on an Identity model) from every estimate.</summary>
     public bool FixedCostCorrection { get; init; }
+
+    /// <summary>
+    /// Without <see cref="FixedCostCorrection"/>: subtract the per-call cost only from estimates below this many milliseconds,
+    /// where it is a large share (0 turns the correction off).
+    /// </summary>
+    public double FixedCostBelowMs { get; init; } = Estimation.FixedCostCorrection.DefaultApplyBelowMs;
 
     /// <summary>Also run the Observation-1 profile check on every model.</summary>
     public bool Profile { get; init; } = true;
@@ -41,6 +53,19 @@ public sealed record ValidationRunOptions
 
     /// <summary>Options for each split (source, bindings, verification); granularity and overlap are set per run.</summary>
     public SplitOptions Split { get; init; } = new();
+
+    /// <summary>
+    /// Whole validations to run (at least 1). With 2 or more, every run measures its bricks afresh (stored results are not
+    /// reused), later runs visit the models in a shuffled order, and the report gains run-to-run figures
+    /// (<see cref="ValidationReport.Reproducibility"/>).
+    /// </summary>
+    public int Runs { get; init; } = 1;
+
+    /// <summary>A model is reproducible when every run's normalized latency is within this fraction of the median run.</summary>
+    public double ReproducibilityTolerance { get; init; } = ReproducibilityReport.DefaultTolerance;
+
+    /// <summary>Seed of the model order of runs after the first.</summary>
+    public int ShuffleSeed { get; init; } = 1;
 }
 
 /// <summary>
@@ -57,7 +82,8 @@ public static class ValidationRunner
     /// <param name="measureBricks">Brick pipeline; null uses <see cref="ScenarioMeasurer.MeasureBricks"/>.</param>
     /// <param name="progress">Optional progress sink.</param>
     /// <param name="cancellationToken">Stops between steps.</param>
-    /// <exception cref="InvalidModelException">No model could be validated (the message lists why). A model that fails alone is listed in <see cref="ValidationReport.Failures"/>.</exception>
+    /// <exception cref="InvalidModelException">A model cannot be split.</exception>
+    /// <exception cref="InvalidDataException">A model cannot be loaded for end-to-end measurement.</exception>
     public static ValidationReport Run(
         IReadOnlyList<string> modelPaths,
         ValidationRunOptions options,
@@ -78,7 +104,8 @@ public static class ValidationRunner
         EngineMeasurement engine,
         IProgress<string>? progress = null,
         CancellationToken cancellationToken = default)
-        => Run(modelPaths, options, workDirectory, engine.MeasureModel, bricks => engine.MeasureBricks(bricks, progress, cancellationToken),
+        => Run(modelPaths, options, workDirectory, engine.MeasureModel,
+            bricks => engine.MeasureBricks(bricks, progress, cancellationToken, reuseStored: options.Runs < 2 && options.Statistic.IsKeptByStores()),
             () => engine.Calibrate(options.Split.Source.ToInfo()), progress, cancellationToken);
 
     internal static ValidationReport Run(
@@ -95,6 +122,7 @@ public static class ValidationRunner
         ArgumentNullException.ThrowIfNull(options);
         if (options.Granularities.Count == 0 || options.Granularities.Any(g => g < 1))
             throw new InvalidModelException("validate needs at least one G, each at least 1.");
+        if (options.Runs < 1) throw new InvalidModelException("validate needs at least one run (--runs).");
 
         var measurer = new ScenarioMeasurer(options.Session, options.Scenario);
         measureBricks ??= bricks => measurer.MeasureBricks(bricks, "local", "scenario");
@@ -160,55 +188,69 @@ public static class ValidationRunner
             throw new InvalidModelException(failures.Count == 1 ? failures[0].ToString()
                 : $"no model could be validated: {string.Join("; ", failures)}");
 
-        ValidationRun? run = null;
-        var measured = new Dictionary<string, BrickResult>(StringComparer.Ordinal);
-        while (run is null)
+        var reports = new List<ValidationReport>();
+        for (var k = 0; k < options.Runs; k++)
         {
-            var plan = new ValidationPlan(
-                live.Select(p => new ValidationModel(Path.GetFileNameWithoutExtension(p), p, recipes[p])).ToList(),
-                options.EndToEndRepeats, options.SpreadThreshold, options.Statistic);
-            var validation = new InterleavedValidation(
-                model =>
+            cancellationToken.ThrowIfCancellationRequested();
+            if (options.Runs > 1) progress?.Report($"run {k + 1}/{options.Runs}");
+            var run = MeasureOnce(k);
+            var corrections = new List<IEstimateCorrection>();
+            double? overheadMs = null;
+            if (options.FixedCostCorrection || options.FixedCostBelowMs > 0)
+            {
+                progress?.Report("calibrating the per-call cost on an Identity model");
+                var overhead = calibrate is null ? measurer.MeasureCallOverhead() : calibrate();
+                overheadMs = overhead.Get(options.Statistic);
+                corrections.Add(new FixedCostCorrection(overhead)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    try
-                    {
-                        return measureModel is null ? measurer.MeasureModel(model.ModelPath, inputs[model.ModelPath]) : measureModel(model.ModelPath);
-                    }
-                    catch (Exception e) when (ModelFailure.IsPerModel(e))
-                    {
-                        throw new ModelRunFailedException(model.ModelPath, e);
-                    }
-                },
-                hashes =>
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var results = measureBricks(hashes.Select(h => locations[h]).ToList());
-                    foreach (var (hash, result) in results) measured[hash] = result;
-                    return results;
+                    ApplyBelowMs = options.FixedCostCorrection ? double.PositiveInfinity : options.FixedCostBelowMs,
                 });
-            try
-            {
-                run = validation.Run(plan, measured, progress);
             }
-            catch (ModelRunFailedException e)
-            {
-                // The interleaving is per plan, so the others are measured again without the failed model; bricks measured
-                // meanwhile are reused.
-                Fail(e.ModelPath, "end-to-end", e.InnerException!);
-                if (live.Count == 0)
-                    throw new InvalidModelException($"no model could be validated: {string.Join("; ", failures)}");
-            }
+            reports.Add(ValidationReportBuilder.Build(run, new EstimateOptions(options.Statistic, corrections)) with { CallOverheadMs = overheadMs });
         }
 
-        var corrections = new List<IEstimateCorrection>();
-        double? overheadMs = null;
-        if (options.FixedCostCorrection)
+        ValidationRun MeasureOnce(int k)
         {
-            progress?.Report("calibrating the per-call cost on an Identity model");
-            var overhead = calibrate is null ? measurer.MeasureCallOverhead() : calibrate();
-            overheadMs = overhead.Get(options.Statistic);
-            corrections.Add(new FixedCostCorrection(overhead));
+            // Bricks measured before a model failed in this run are reused when the others are measured again without it.
+            var measured = new Dictionary<string, BrickResult>(StringComparer.Ordinal);
+            while (true)
+            {
+                var models = live.Select(p => new ValidationModel(Path.GetFileNameWithoutExtension(p), p, recipes[p])).ToList();
+                // Later runs change the order so a model's place in the sequence (neighbours' caches, drift) is not a constant bias.
+                var order = k == 0 ? models : Shuffled(models, options.ShuffleSeed + k);
+                var plan = new ValidationPlan(order, options.EndToEndRepeats, options.SpreadThreshold, options.Statistic,
+                    options.MaxEndToEndRepeats);
+                var validation = new InterleavedValidation(
+                    model =>
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        try
+                        {
+                            return measureModel is null ? measurer.MeasureModel(model.ModelPath, inputs[model.ModelPath]) : measureModel(model.ModelPath);
+                        }
+                        catch (Exception e) when (ModelFailure.IsPerModel(e))
+                        {
+                            throw new ModelRunFailedException(model.ModelPath, e);
+                        }
+                    },
+                    hashes =>
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        var results = measureBricks(hashes.Select(h => locations[h]).ToList());
+                        foreach (var (hash, result) in results) measured[hash] = result;
+                        return results;
+                    });
+                try
+                {
+                    return validation.Run(plan, measured, progress);
+                }
+                catch (ModelRunFailedException e)
+                {
+                    Fail(e.ModelPath, "end-to-end", e.InnerException!);
+                    if (live.Count == 0)
+                        throw new InvalidModelException($"no model could be validated: {string.Join("; ", failures)}");
+                }
+            }
         }
 
         var profiles = new List<ProfileSumResult>();
@@ -231,11 +273,20 @@ public static class ValidationRunner
             }
         }
 
-        return ValidationReportBuilder.Build(run, new EstimateOptions(options.Statistic, corrections), profiles) with
+        // A model that failed in a later run is still in the earlier runs' reports; the first run's tables are the report's.
+        var first = reports[0] with
         {
-            CallOverheadMs = overheadMs,
+            Profiles = profiles.Select(ValidationReportBuilder.ProfileRowOf).ToList(),
             Failures = failures,
         };
+        return reports.Count < 2 ? first : first with { Reproducibility = ReproducibilityReport.Build(reports, options.ReproducibilityTolerance) };
+    }
+
+    private static List<ValidationModel> Shuffled(IReadOnlyList<ValidationModel> models, int seed)
+    {
+        var copy = models.ToArray();
+        new Random(seed).Shuffle(copy);
+        return [.. copy];
     }
 }
 

@@ -12,6 +12,20 @@ public sealed class LoadManifestsStep : ISampleStep
     /// <inheritdoc />
     public string Name => "manifests";
 
+    /// <summary>
+    /// The manifests a run without <c>--models</c> takes: the default subset or every real model, then only those of
+    /// <see cref="SampleOptions.Set"/> when one is given; ordered by name.
+    /// </summary>
+    public static IReadOnlyList<ModelManifest> Select(IEnumerable<ModelManifest> manifests, SampleOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(manifests);
+        ArgumentNullException.ThrowIfNull(options);
+        return manifests.Where(m => options.Full ? m.Task != ModelTask.Synthetic : m.IsDefault)
+            .Where(m => options.Set is not { } set || EvaluationSets.Of(m) == set)
+            .OrderBy(m => m.Name, StringComparer.Ordinal)
+            .ToList();
+    }
+
     /// <inheritdoc />
     public void Run(SampleRun run)
     {
@@ -55,10 +69,11 @@ public sealed class LoadManifestsStep : ISampleStep
             run.Failures.AddRange(broken.Select(b => b.Reason));
             // Synthetic fixtures (If/Loop, privacy probes, 100k-layer chains) exist for tests and split benchmarks; a latency
             // table over them says nothing about real networks, so --full means every real model and --models reaches the rest.
-            run.Manifests.AddRange(loaded.Values.Where(m => run.Options.Full ? m.Task != ModelTask.Synthetic : m.IsDefault)
-                .OrderBy(m => m.Name, StringComparer.Ordinal));
+            run.Manifests.AddRange(Select(loaded.Values, run.Options));
         }
         foreach (var failure in run.Failures) run.Progress.Report("FAILED " + failure);
-        run.Progress.Report($"{run.Manifests.Count} manifests selected from {run.ManifestsDirectory} ({(wanted is not null ? "--models" : run.Options.Full ? "all but synthetic fixtures" : "default subset")})");
+        var selection = wanted is not null ? "--models" : run.Options.Full ? "all but synthetic fixtures" : "default subset";
+        if (wanted is null && run.Options.Set is { } chosen) selection += $", {chosen.ToString().ToLowerInvariant()} set";
+        run.Progress.Report($"{run.Manifests.Count} manifests selected from {run.ManifestsDirectory} ({selection})");
     }
 }

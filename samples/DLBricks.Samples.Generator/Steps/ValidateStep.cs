@@ -48,6 +48,7 @@ public sealed class ValidateStep : ISampleStep
             {
                 Granularities = run.Options.Granularities,
                 EndToEndRepeats = run.Options.Repeats,
+                Runs = run.Options.Runs,
                 Session = new ScenarioSessionOptions(IntraOpThreads: configuration.IntraOpThreads),
                 Split = new SplitOptions { Bindings = Bindings(run) },
             };

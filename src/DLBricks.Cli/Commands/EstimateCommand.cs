@@ -174,6 +174,10 @@ internal static class CliNames
         ["min"] = LatencyStatistic.Min,
     };
 
+    // Stores keep no low quantiles, so only validate (which measures bricks in the same process) offers them.
+    public static IReadOnlyDictionary<string, LatencyStatistic> ValidateStatistics { get; } =
+        new Dictionary<string, LatencyStatistic>(Statistics) { ["p10"] = LatencyStatistic.P10, ["p25"] = LatencyStatistic.P25 };
+
     public static IReadOnlyDictionary<string, EstimationMode> Modes { get; } =
         Enum.GetValues<EstimationMode>().ToDictionary(EstimateTextWriter.ModeName, m => m);
 }

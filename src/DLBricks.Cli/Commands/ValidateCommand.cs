@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using DLBricks.Benchmarking;
+using DLBricks.Estimation;
 using DLBricks.Reporting;
 using DLBricks.Storage;
 using DLBricks.Validation;
@@ -25,10 +26,14 @@ internal static class ValidateCommand
         var output = new Option<string>("-o", "--output") { Description = "Report folder for everything not redirected by --json/--md/--plots.", DefaultValueFactory = _ => "dlbricks-validation" };
         var overlap = new Option<bool>("--overlap") { Description = "Also split with overlap windows and report the overlap-cover estimate." };
         var repeats = new Option<int>("--repeats") { Description = "End-to-end measurements per model, interleaved with its bricks.", DefaultValueFactory = _ => 3 };
+        var maxRepeats = new Option<int>("--max-repeats") { Description = "Adaptive: measure a model whose repeats disagree again, up to this many times, and keep the --repeats that agree best (0: off)." };
         var spread = new Option<double>("--spread") { Description = "Flag ratios whose end-to-end spread exceeds this fraction.", DefaultValueFactory = _ => 0.05 };
-        var statistic = new Option<string>("--statistic") { Description = "Statistic compared on both sides.", DefaultValueFactory = _ => "median" };
-        statistic.AcceptOnlyFromAmong(CliNames.Statistics.Keys.ToArray());
-        var fixedCost = new Option<bool>("--fixed-cost") { Description = "Calibrate the per-call harness cost and subtract it for all but one brick run (off by default, see README)." };
+        var statistic = new Option<string>("--statistic") { Description = "Statistic compared on both sides (p10/p25 measure every brick afresh).", DefaultValueFactory = _ => "median" };
+        var runs = new Option<int>("--runs") { Description = "Repeat the whole validation this many times (bricks measured afresh each time) and report the run-to-run spread.", DefaultValueFactory = _ => 1 };
+        var tolerance = new Option<double>("--run-tolerance") { Description = "With --runs: a model is reproducible when every run's normalized latency is within this fraction of the median run.", DefaultValueFactory = _ => ReproducibilityReport.DefaultTolerance };
+        statistic.AcceptOnlyFromAmong(CliNames.ValidateStatistics.Keys.ToArray());
+        var fixedCost = new Option<bool>("--fixed-cost") { Description = "Calibrate the per-call harness cost and subtract it for all but one brick run, for every model." };
+        var fixedCostBelow = new Option<double>("--fixed-cost-below") { Description = "Without --fixed-cost: subtract the per-call cost only from estimates below this many ms (0: never).", DefaultValueFactory = _ => FixedCostCorrection.DefaultApplyBelowMs };
         var noProfile = new Option<bool>("--no-profile") { Description = "Skip the Observation-1 profile check." };
         var pin = new Option<string?>("--pin") { Description = "Pin the process to these logical CPUs (comma-separated) while measuring." };
         var session = new SessionCliOptions();
@@ -37,7 +42,7 @@ internal static class ValidateCommand
 
         var command = new Command("validate", "Compare brick estimates with end-to-end latency (paper Fig. 10-12).")
         {
-            models, gs, json, md, plots, output, overlap, repeats, spread, statistic, fixedCost, noProfile, pin,
+            models, gs, json, md, plots, output, overlap, repeats, maxRepeats, spread, statistic, runs, tolerance, fixedCost, fixedCostBelow, noProfile, pin,
         };
         stores.AddTo(command);
         session.AddTo(command);
@@ -48,6 +53,10 @@ internal static class ValidateCommand
             var granularities = CliNumbers.ParseInts(result.GetValue(gs)!, "-g");
             if (granularities.Count == 0 || granularities.Any(g => g < 1)) throw new InvalidModelException("-g: every G must be at least 1.");
             if (result.GetValue(repeats) < 2) throw new InvalidModelException("--repeats: at least 2 end-to-end measurements are needed to see spread.");
+            if (result.GetValue(fixedCostBelow) is var below && (!double.IsFinite(below) || below < 0)) throw new InvalidModelException("--fixed-cost-below: milliseconds ≥ 0 (0 turns the correction off).");
+            if (result.GetValue(maxRepeats) is var max && max != 0 && max <= result.GetValue(repeats)) throw new InvalidModelException("--max-repeats: 0 (off) or more than --repeats.");
+            if (result.GetValue(runs) < 1) throw new InvalidModelException("--runs: at least 1 run.");
+            if (result.GetValue(tolerance) is var t && (!double.IsFinite(t) || t < 0)) throw new InvalidModelException("--run-tolerance: a fraction ≥ 0, e.g. 0.03.");
             var (configuration, job) = session.Read(result);
             SessionOptionsFactory.EnsureAvailable(configuration);
             var bindings = inputs.Bindings(result);
@@ -56,12 +65,16 @@ internal static class ValidateCommand
                 Granularities = granularities,
                 Overlap = result.GetValue(overlap),
                 EndToEndRepeats = result.GetValue(repeats),
+                MaxEndToEndRepeats = result.GetValue(maxRepeats),
                 SpreadThreshold = result.GetValue(spread),
-                Statistic = CliNames.Statistics[result.GetValue(statistic)!],
+                Statistic = CliNames.ValidateStatistics[result.GetValue(statistic)!],
                 FixedCostCorrection = result.GetValue(fixedCost),
+                FixedCostBelowMs = result.GetValue(fixedCostBelow),
                 Profile = !result.GetValue(noProfile),
                 Session = new ScenarioSessionOptions(IntraOpThreads: configuration.IntraOpThreads),
                 Split = new SplitOptions { Source = source.Read(result), Bindings = bindings },
+                Runs = result.GetValue(runs),
+                ReproducibilityTolerance = result.GetValue(tolerance),
             };
 
             using var pinning = result.GetValue(pin) is { } cores ? CpuPinning.Apply(CliNumbers.ParseInts(cores, "--pin")) : null;
@@ -105,6 +118,24 @@ internal static class ValidateCommand
                 s.MinNormalized.ToString("0.###", CultureInfo.InvariantCulture), s.MaxNormalized.ToString("0.###", CultureInfo.InvariantCulture),
                 s.Speedup.ToString("0.##", CultureInfo.InvariantCulture) + "x", s.Untrustworthy.ToString(CultureInfo.InvariantCulture));
         }
+        AnsiConsole.Write(table);
+        if (report.Reproducibility is { } r) PrintReproducibility(r);
+    }
+
+    private static void PrintReproducibility(ReproducibilityReport r)
+    {
+        static string Pct(double f) => (f * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %";
+        var rows = new Table().AddColumns("model", "G", "normalized per run", "median", "normalized spread", "e2e spread", "bricks spread", "reproducible");
+        foreach (var m in r.Rows)
+            rows.AddRow(m.Model, m.G.ToString(CultureInfo.InvariantCulture),
+                string.Join(" ", m.Normalized.Select(n => n.ToString("0.###", CultureInfo.InvariantCulture))),
+                m.NormalizedMedian.ToString("0.###", CultureInfo.InvariantCulture), Pct(m.NormalizedSpread), Pct(m.E2eSpread), Pct(m.EstimateSpread),
+                m.Reproducible ? "yes" : "no");
+        AnsiConsole.Write(rows);
+        var table = new Table().AddColumns("G", "models", $"within ±{Pct(r.Tolerance)} over {r.Runs} runs", "geomean |error| per run", "geomean |error| of medians");
+        foreach (var s in r.Summary)
+            table.AddRow(s.G.ToString(CultureInfo.InvariantCulture), s.Models.ToString(CultureInfo.InvariantCulture),
+                s.Reproducible.ToString(CultureInfo.InvariantCulture), string.Join(" ", s.GeomeanErrorPerRun.Select(Pct)), Pct(s.GeomeanErrorOfMedians));
         AnsiConsole.Write(table);
     }
 }

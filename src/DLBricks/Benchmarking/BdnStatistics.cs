@@ -16,6 +16,7 @@ internal static class BdnStatistics
         var lower = double.IsFinite(ci.Lower) ? ci.Lower / NsPerMs : mean;
         var upper = double.IsFinite(ci.Upper) ? ci.Upper / NsPerMs : mean;
         var stdDev = double.IsFinite(s.StandardDeviation) ? s.StandardDeviation / NsPerMs : 0;
+        var sorted = s.OriginalValues.Order().ToList();
         return new LatencyStatistics(
             Mean: mean,
             Median: s.Median / NsPerMs,
@@ -24,10 +25,20 @@ internal static class BdnStatistics
             P95: s.Percentiles.P95 / NsPerMs,
             CiLower: lower,
             CiUpper: upper,
-            TrimmedMean: TrimmedMean(s.OriginalValues.Order().ToList()) / NsPerMs,
+            TrimmedMean: TrimmedMean(sorted) / NsPerMs,
             N: s.N,
             Min: s.Min / NsPerMs,
-            Max: s.Max / NsPerMs);
+            Max: s.Max / NsPerMs,
+            P10: NearestRank(sorted, 0.10) / NsPerMs,
+            P25: NearestRank(sorted, 0.25) / NsPerMs);
+    }
+
+    /// <summary>Nearest-rank quantile of sorted values (no interpolation), NaN when empty.</summary>
+    public static double NearestRank(IReadOnlyList<double> sorted, double fraction)
+    {
+        if (sorted.Count == 0) return double.NaN;
+        var rank = (int)Math.Ceiling(fraction * sorted.Count);
+        return sorted[Math.Clamp(rank - 1, 0, sorted.Count - 1)];
     }
 
     /// <summary>Mean of the sorted values after dropping floor(20 %) of them at each end.</summary>

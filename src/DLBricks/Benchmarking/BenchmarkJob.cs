@@ -24,9 +24,10 @@ public sealed record BenchmarkJob(string Name, int WarmupCount, int IterationCou
 
     /// <summary>
     /// Bytes a brick's copies should span together so each run finds its weights and inputs out of the core's private caches,
-    /// as inside a model where other layers ran in between (8 MiB by default; 0 disables rotation).
+    /// as inside a model where other layers ran in between. Defaults to <see cref="CacheTopology.RotationBytes"/> of this
+    /// machine (8 × its largest L1/L2 cache, 8 MiB when unknown); 0 disables rotation.
     /// </summary>
-    public long RotationBytes { get; init; } = 8L << 20;
+    public long RotationBytes { get; init; } = CacheTopology.Current.RotationBytes;
 
     /// <summary>Most copies of one brick kept in rotation (bounds memory and session count).</summary>
     public int MaxCopies { get; init; } = 8;

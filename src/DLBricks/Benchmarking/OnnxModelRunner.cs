@@ -67,6 +67,21 @@ public sealed class OnnxModelRunner : IDisposable
         return Create(configuration, options => new InferenceSession(modelPath, options), inputs, outputs, seed);
     }
 
+    /// <summary>
+    /// Like the public overload, with <paramref name="configure"/> adjusting the session options after the configuration's
+    /// (arena, denormal and allocator experiments; results measured this way must not be stored under the configuration).
+    /// </summary>
+    internal static OnnxModelRunner Open(string modelPath, RunConfiguration configuration, Action<SessionOptions> configure, int seed = 0)
+    {
+        if (!File.Exists(modelPath))
+            throw new FileNotFoundException($"{modelPath}: model file not found.", modelPath);
+        return Create(configuration, options =>
+        {
+            configure(options);
+            return new InferenceSession(modelPath, options);
+        }, null, null, seed);
+    }
+
     /// <summary>Like <see cref="Open(string, RunConfiguration, IReadOnlyList{BrickTensor}?, IReadOnlyList{BrickTensor}?, int)"/> for a model held in memory.</summary>
     public static OnnxModelRunner Open(byte[] model, RunConfiguration configuration, IReadOnlyList<BrickTensor>? inputs = null,
         IReadOnlyList<BrickTensor>? outputs = null, int seed = 0)

@@ -21,6 +21,20 @@ public sealed class FixedCostCorrection : IEstimateCorrection
         _overhead = overhead;
     }
 
+    /// <summary>
+    /// Default of <see cref="ApplyBelowMs"/> for <c>validate</c>: 1 ms. Below it the per-call cost counted once per brick is a
+    /// large share of the estimate (a 20 µs model split into 8 bricks came out 1.7× too high without the correction); above it
+    /// the share is small and an Identity-model calibration taken on a noisy machine moved ratios more than it fixed them.
+    /// Provisional until re-chosen on the tuning set (docs/measurement.md).
+    /// </summary>
+    public const double DefaultApplyBelowMs = 1.0;
+
+    /// <summary>
+    /// Only estimates whose uncorrected value is below this many milliseconds are corrected; others are left alone.
+    /// <see cref="double.PositiveInfinity"/> (the default) corrects every estimate.
+    /// </summary>
+    public double ApplyBelowMs { get; init; } = double.PositiveInfinity;
+
     /// <summary>The stored calibration for a system and configuration, or null when none was measured.</summary>
     public static FixedCostCorrection? FromStore(IResultStore store, string systemKey, string configurationKey)
     {
@@ -39,7 +53,7 @@ public sealed class FixedCostCorrection : IEstimateCorrection
     public AppliedCorrection? Apply(LatencyEstimate estimate)
     {
         ArgumentNullException.ThrowIfNull(estimate);
-        if (estimate.BrickRuns <= 1) return null;
+        if (estimate.BrickRuns <= 1 || !(estimate.UncorrectedMs < ApplyBelowMs)) return null;
         var overhead = _overhead.Get(estimate.Statistic);
         var delta = -(estimate.BrickRuns - 1) * overhead;
         var explanation = string.Create(CultureInfo.InvariantCulture,

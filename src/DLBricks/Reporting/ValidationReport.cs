@@ -103,6 +103,9 @@ public sealed record ProfileRow(
 /// <param name="Timing">Wall-clock time of both pipelines, if measured.</param>
 /// <param name="Profiles">Observation-1 rows, if profiled.</param>
 /// <param name="CallOverheadMs">The per-call cost the fixed-cost correction used, when it was on.</param>
+/// <param name="Reproducibility">
+/// Run-to-run figures when the validation was repeated (<c>--runs K</c>, K ≥ 2); the other fields are then those of the first run.
+/// </param>
 public sealed record ValidationReport(
     [property: JsonPropertyName("generated_at")] DateTimeOffset GeneratedAt,
     [property: JsonPropertyName("statistic")] string Statistic,
@@ -112,7 +115,8 @@ public sealed record ValidationReport(
     [property: JsonPropertyName("summary")] IReadOnlyList<GranularitySummary> Summary,
     [property: JsonPropertyName("timing")] PipelineTimingRow? Timing,
     [property: JsonPropertyName("profiles")] IReadOnlyList<ProfileRow> Profiles,
-    [property: JsonPropertyName("call_overhead_ms")] double? CallOverheadMs = null)
+    [property: JsonPropertyName("call_overhead_ms")] double? CallOverheadMs = null,
+    [property: JsonPropertyName("reproducibility")] ReproducibilityReport? Reproducibility = null)
 {
     /// <summary>Models that failed at some step (with the step and the reason); the rest of the report covers the others.</summary>
     [JsonPropertyName("failures")]

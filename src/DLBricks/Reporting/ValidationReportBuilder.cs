@@ -50,10 +50,17 @@ public static class ValidationReportBuilder
 
         var summary = hashesByG.Select(kv => Summarize(kv.Key, rows.Where(r => r.G == kv.Key).ToList(), kv.Value, latencies, options)).ToList();
         var timing = new PipelineTimingRow(run.Timing.EndToEndSeconds, run.Timing.BricksSeconds, run.Timing.EndToEndMeasurements, run.Timing.BricksMeasured);
-        var profileRows = (profiles ?? []).Select(p => new ProfileRow(p.Model, p.E2eMedianMs, p.TraceRunMedianMs, p.NodeSumMedianMs, p.NodeShare)).ToList();
+        var profileRows = (profiles ?? []).Select(ProfileRowOf).ToList();
 
         return new ValidationReport(generatedAt ?? DateTimeOffset.UtcNow, System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(options.Statistic.ToString()), run.Plan.SpreadThreshold,
             options.CorrectionList.Select(c => c.Name).ToList(), rows, summary, timing, profileRows);
+    }
+
+    /// <summary>The report row of one Observation-1 check.</summary>
+    public static ProfileRow ProfileRowOf(ProfileSumResult p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        return new ProfileRow(p.Model, p.E2eMedianMs, p.TraceRunMedianMs, p.NodeSumMedianMs, p.NodeShare);
     }
 
     /// <summary>Aggregates the rows of one G.</summary>

@@ -44,6 +44,24 @@ public static class ValidationReportMarkdownWriter
         md.AppendLine("Speedup is the paper's benchmarking-time speedup: Σ end-to-end latency of the models / Σ latency of the unique bricks across them.");
         md.AppendLine();
 
+        if (report.Reproducibility is { } rep)
+        {
+            md.AppendLine("## Run to run");
+            md.AppendLine();
+            md.AppendLine(Invariant($"The whole validation ran {rep.Runs} times (bricks measured afresh each time); the tables above are the first run. A model is reproducible when every run's normalized latency is within ±{Percent(rep.Tolerance)} of its median run. Spreads are (max − min) / median over the runs."));
+            md.AppendLine();
+            md.AppendLine("| Model | G | Normalized per run | Median | Normalized spread | E2E spread | Bricks spread | Reproducible |");
+            md.AppendLine("|---|---:|---|---:|---:|---:|---:|---|");
+            foreach (var r in rep.Rows.OrderBy(r => r.Model, StringComparer.Ordinal).ThenBy(r => r.G))
+                md.AppendLine(Invariant($"| {r.Model} | {r.G} | {string.Join(", ", r.Normalized.Select(n => n.ToString("0.###", CultureInfo.InvariantCulture)))} | {r.NormalizedMedian:0.###} | {Percent(r.NormalizedSpread)} | {Percent(r.E2eSpread)} | {Percent(r.EstimateSpread)} | {(r.Reproducible ? "yes" : "no ⚠")} |"));
+            md.AppendLine();
+            md.AppendLine("| G | Models | Reproducible | Geomean \\|error\\| per run | Geomean \\|error\\| of medians | Untrustworthy per run |");
+            md.AppendLine("|---:|---:|---:|---|---:|---|");
+            foreach (var s in rep.Summary)
+                md.AppendLine(Invariant($"| {s.G} | {s.Models} | {s.Reproducible} | {string.Join(", ", s.GeomeanErrorPerRun.Select(Percent))} | {Percent(s.GeomeanErrorOfMedians)} | {string.Join(", ", s.UntrustworthyPerRun)} |"));
+            md.AppendLine();
+        }
+
         if (report.Timing is { } t)
         {
             md.AppendLine("## Wall-clock time");

@@ -15,6 +15,8 @@ namespace DLBricks.Shared;
 /// <param name="N">Number of measurements (iterations) the statistics come from.</param>
 /// <param name="Min">Fastest measurement.</param>
 /// <param name="Max">Slowest measurement.</param>
+/// <param name="P10">10th percentile (nearest rank); NaN when the source did not keep it (result stores do not).</param>
+/// <param name="P25">25th percentile (nearest rank); NaN when the source did not keep it.</param>
 public sealed record LatencyStatistics(
     double Mean,
     double Median,
@@ -26,7 +28,9 @@ public sealed record LatencyStatistics(
     double TrimmedMean,
     int N,
     double Min,
-    double Max)
+    double Max,
+    double P10 = double.NaN,
+    double P25 = double.NaN)
 {
     /// <summary>Returns the statistic named <paramref name="statistic"/>.</summary>
     public double Get(LatencyStatistic statistic) => statistic switch
@@ -36,6 +40,8 @@ public sealed record LatencyStatistics(
         LatencyStatistic.TrimmedMean => TrimmedMean,
         LatencyStatistic.P90 => P90,
         LatencyStatistic.Min => Min,
+        LatencyStatistic.P10 => P10,
+        LatencyStatistic.P25 => P25,
         _ => throw new ArgumentOutOfRangeException(nameof(statistic), statistic, null),
     };
 }
@@ -53,4 +59,21 @@ public enum LatencyStatistic
     P90,
     /// <summary>Fastest measurement.</summary>
     Min,
+    /// <summary>
+    /// 10th percentile: a low quantile resists one-sided noise (preemption, neighbours' cache traffic only ever slow a run down)
+    /// while depending less on a single lucky iteration than <see cref="Min"/>.
+    /// </summary>
+    P10,
+    /// <summary>25th percentile (lower quartile).</summary>
+    P25,
+}
+
+/// <summary>Facts about <see cref="LatencyStatistic"/> values.</summary>
+public static class LatencyStatisticExtensions
+{
+    /// <summary>
+    /// False for the statistics result stores do not keep (<see cref="LatencyStatistic.P10"/>, <see cref="LatencyStatistic.P25"/>):
+    /// estimates with them need bricks measured in the same process.
+    /// </summary>
+    public static bool IsKeptByStores(this LatencyStatistic statistic) => statistic is not (LatencyStatistic.P10 or LatencyStatistic.P25);
 }

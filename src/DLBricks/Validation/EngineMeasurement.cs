@@ -73,8 +73,15 @@ public sealed class EngineMeasurement
     }
 
     /// <summary>Measures the bricks that have no stored result yet and returns the results of all of them.</summary>
+    /// <param name="bricks">Bricks to measure.</param>
+    /// <param name="progress">Optional progress sink.</param>
+    /// <param name="cancellationToken">Stops between bricks.</param>
+    /// <param name="reuseStored">
+    /// False measures every brick afresh (and stores the new result): repeated validations must see this moment's noise on
+    /// both sides, and quantiles the store does not keep (p10, p25) need a fresh measurement.
+    /// </param>
     public IReadOnlyDictionary<string, BrickResult> MeasureBricks(IReadOnlyList<BrickLocation> bricks, IProgress<string>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, bool reuseStored = true)
     {
         // Bricks are stored under the configuration they really run with, which depends on their catalog's layer source.
         var storedBy = new Dictionary<string, IReadOnlyDictionary<string, BrickResult>>(StringComparer.Ordinal);
@@ -89,7 +96,9 @@ public sealed class EngineMeasurement
             if (!storedBy.TryGetValue(configuration.Key, out var stored))
             {
                 _store.RegisterConfiguration(configuration);
-                storedBy[configuration.Key] = stored = _store.GetResults(System.Key, configuration.Key);
+                storedBy[configuration.Key] = stored = reuseStored
+                    ? _store.GetResults(System.Key, configuration.Key)
+                    : new Dictionary<string, BrickResult>();
             }
             if (stored.TryGetValue(brick.Entry.Hash, out var known) && known.Succeeded)
             {

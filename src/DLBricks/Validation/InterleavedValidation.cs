@@ -9,16 +9,41 @@ namespace DLBricks.Validation;
 /// <param name="RepeatsMs">The chosen statistic of each end-to-end measurement, in the order taken.</param>
 /// <param name="Measurements">The full statistics of each measurement.</param>
 /// <param name="SpreadThreshold">Threshold the spread is compared with.</param>
-public sealed record EndToEndMeasurement(string Model, IReadOnlyList<double> RepeatsMs, IReadOnlyList<LatencyStatistics> Measurements, double SpreadThreshold)
+/// <param name="Agreeing">
+/// How many of the repeats must agree: the latency and spread come from the <paramref name="Agreeing"/> values closest to each
+/// other (smallest relative range). 0 or at least the number of repeats uses them all.
+/// </param>
+public sealed record EndToEndMeasurement(string Model, IReadOnlyList<double> RepeatsMs, IReadOnlyList<LatencyStatistics> Measurements, double SpreadThreshold,
+    int Agreeing = 0)
 {
-    /// <summary>Median of <see cref="RepeatsMs"/>: the model's end-to-end latency.</summary>
-    public double MedianMs => Percentiles.Median(RepeatsMs);
+    /// <summary>The repeats the latency is taken from: all of them, or the tightest group of <see cref="Agreeing"/>.</summary>
+    public IReadOnlyList<double> UsedMs => TightestGroup(RepeatsMs, Agreeing);
 
-    /// <summary>(max − min) / median of <see cref="RepeatsMs"/>.</summary>
-    public double Spread => MedianMs > 0 ? (RepeatsMs.Max() - RepeatsMs.Min()) / MedianMs : double.NaN;
+    /// <summary>Median of <see cref="UsedMs"/>: the model's end-to-end latency.</summary>
+    public double MedianMs => Percentiles.Median(UsedMs);
+
+    /// <summary>(max − min) / median of <see cref="UsedMs"/>.</summary>
+    public double Spread => MedianMs > 0 ? (UsedMs.Max() - UsedMs.Min()) / MedianMs : double.NaN;
 
     /// <summary>False when <see cref="Spread"/> exceeds the threshold: the machine was too noisy to trust a ratio against this model.</summary>
     public bool Trustworthy => !double.IsNaN(Spread) && Spread <= SpreadThreshold;
+
+    /// <summary>The <paramref name="size"/> sorted values with the smallest (max − min) / median; all values when size is 0 or too large.</summary>
+    internal static IReadOnlyList<double> TightestGroup(IReadOnlyList<double> values, int size)
+    {
+        if (size <= 0 || size >= values.Count) return values;
+        var sorted = values.Order().ToArray();
+        var best = 0;
+        var bestSpread = double.PositiveInfinity;
+        for (var i = 0; i + size <= sorted.Length; i++)
+        {
+            var window = sorted.AsSpan(i, size);
+            var median = size % 2 == 1 ? window[size / 2] : (window[size / 2 - 1] + window[size / 2]) / 2;
+            var spread = median > 0 ? (window[^1] - window[0]) / median : double.PositiveInfinity;
+            if (spread < bestSpread) (best, bestSpread) = (i, spread);
+        }
+        return sorted.Skip(best).Take(size).ToArray();
+    }
 }
 
 /// <summary>Wall-clock time spent in each pipeline: measuring whole models vs measuring bricks.</summary>
@@ -101,7 +126,19 @@ public sealed class InterleavedValidation
                 foreach (var (hash, result) in results) bricks[hash] = result;
             }
 
-            endToEnd.Add(new EndToEndMeasurement(model.Name, measurements.Select(m => m.Get(plan.Statistic)).ToList(), measurements, plan.SpreadThreshold));
+            // Adaptive: while the repeats disagree, measure again (up to the plan's cap) and keep the ones that agree; a model
+            // still noisy at the cap stays flagged.
+            var agreeing = plan.MaxEndToEndRepeats > plan.EndToEndRepeats ? plan.EndToEndRepeats : 0;
+            EndToEndMeasurement Current() => new(model.Name, measurements.Select(m => m.Get(plan.Statistic)).ToList(), measurements, plan.SpreadThreshold, agreeing);
+            while (agreeing > 0 && measurements.Count < plan.MaxEndToEndRepeats && !Current().Trustworthy)
+            {
+                progress?.Report($"{model.Name}: end-to-end {measurements.Count + 1}/{plan.MaxEndToEndRepeats} (repeats disagree)");
+                var start = Stopwatch.GetTimestamp();
+                measurements.Add(_measureModel(model));
+                e2eTime += Stopwatch.GetElapsedTime(start);
+                e2eCount++;
+            }
+            endToEnd.Add(Current());
         }
 
         return new ValidationRun(plan, endToEnd, bricks, new PipelineTiming(e2eTime.TotalSeconds, brickTime.TotalSeconds, e2eCount, bricksMeasured));

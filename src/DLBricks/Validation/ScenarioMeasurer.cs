@@ -82,6 +82,7 @@ public sealed class ScenarioMeasurer
         var trimmed = sorted.Skip(cut).Take(n - 2 * cut).Average();
         return new LatencyStatistics(mean, Percentiles.Median(sorted), stdDev,
             Percentiles.NearestRank(sorted, 0.90), Percentiles.NearestRank(sorted, 0.95),
-            mean - halfWidth, mean + halfWidth, trimmed, n, sorted[0], sorted[^1]);
+            mean - halfWidth, mean + halfWidth, trimmed, n, sorted[0], sorted[^1],
+            Percentiles.NearestRank(sorted, 0.10), Percentiles.NearestRank(sorted, 0.25));
     }
 }

@@ -26,11 +26,17 @@ public sealed record ValidationModel(string Name, string ModelPath, IReadOnlyLis
 /// </param>
 /// <param name="SpreadThreshold">A ratio is flagged untrustworthy when (max − min) / median of the repeated end-to-end values exceeds this.</param>
 /// <param name="Statistic">Which statistic of each end-to-end measurement is compared (the estimate must use the same one).</param>
+/// <param name="MaxEndToEndRepeats">
+/// Adaptive cap: when above <paramref name="EndToEndRepeats"/>, a model whose repeats spread more than the threshold is measured
+/// again, up to this many times in all, and its latency comes from the <paramref name="EndToEndRepeats"/> repeats that agree
+/// best. 0 (or any value not above <paramref name="EndToEndRepeats"/>) measures exactly <paramref name="EndToEndRepeats"/> times.
+/// </param>
 public sealed record ValidationPlan(
     IReadOnlyList<ValidationModel> Models,
     int EndToEndRepeats = 3,
     double SpreadThreshold = 0.05,
-    LatencyStatistic Statistic = LatencyStatistic.Median)
+    LatencyStatistic Statistic = LatencyStatistic.Median,
+    int MaxEndToEndRepeats = 0)
 {
     internal void Validate()
     {

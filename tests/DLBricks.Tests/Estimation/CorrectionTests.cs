@@ -36,6 +36,22 @@ public class CorrectionTests
     }
 
     [Fact]
+    public void FixedCostWithAThresholdCorrectsOnlySmallEstimates()
+    {
+        var small = LatenciesOf(("stem", 0.1), ("wide", 0.2), ("thin", 0.1));
+        var large = LatenciesOf(("stem", 1.0), ("wide", 5.0), ("thin", 2.0));
+        var options = new EstimateOptions(Corrections: [new FixedCostCorrection(EstimatorTests.Stats(0.01)) { ApplyBelowMs = 1.0 }]);
+
+        // 0.5 ms uncorrected is below 1 ms: 0.5 − 3 × 0.01. 9 ms is not: left alone.
+        var corrected = new SequentialEstimator().Estimate(EstimatorTests.Diamond(), small, options);
+        Assert.Equal(0.47, corrected.EstimateMs, 9);
+        Assert.Single(corrected.Corrections);
+        var untouched = new SequentialEstimator().Estimate(EstimatorTests.Diamond(), large, options);
+        Assert.Equal(9.0, untouched.EstimateMs, 9);
+        Assert.Empty(untouched.Corrections);
+    }
+
+    [Fact]
     public void FixedCostNeverDropsBelowOneCall()
     {
         var latencies = LatenciesOf(("stem", 0.1), ("wide", 0.1), ("thin", 0.1));

@@ -15,6 +15,42 @@ public class InterleavedValidationTests
         Enumerable.Range(1, hashes.Length - 1).Select(i => new OccurrenceEdge(i - 1, i)).ToList());
 
     [Fact]
+    public void AdaptiveRuleMeasuresAgainUntilRepeatsAgreeAndFlagsWhatStaysNoisy()
+    {
+        // a: 10, 13, 10.1 disagree (30 %); a fourth, 10.05, makes three agree within 1 %. b never agrees within 5 % by its cap of 4.
+        var e2e = new Dictionary<string, Queue<double>>
+        {
+            ["a"] = new([10.0, 13.0, 10.1, 10.05, 99]),
+            ["b"] = new([10.0, 20.0, 30.0, 40.0, 99]),
+        };
+        var validation = new InterleavedValidation(
+            model => EstimatorTests.Stats(e2e[model.Name].Dequeue()),
+            hashes => hashes.ToDictionary(h => h, h => new BrickResult(h, "s", "c", EstimatorTests.Stats(1), null, DateTimeOffset.UnixEpoch)));
+        var plan = new ValidationPlan(
+        [
+            new ValidationModel("a", "a.onnx", [Chain("a", 1, "x", "y")]),
+            new ValidationModel("b", "b.onnx", [Chain("b", 1, "z")]),
+        ], EndToEndRepeats: 3, SpreadThreshold: 0.05, MaxEndToEndRepeats: 4);
+
+        var run = validation.Run(plan);
+
+        var a = run.EndToEnd[0];
+        Assert.Equal([10.0, 13.0, 10.1, 10.05], a.RepeatsMs);
+        Assert.Equal([10.0, 10.05, 10.1], a.UsedMs);
+        Assert.Equal(10.05, a.MedianMs, 9);
+        Assert.True(a.Trustworthy);
+        var b = run.EndToEnd[1];
+        Assert.Equal(4, b.RepeatsMs.Count);
+        Assert.False(b.Trustworthy);
+        Assert.Equal(8, run.Timing.EndToEndMeasurements);
+
+        // Without a cap above the repeats, exactly the planned repeats and all of them count.
+        var fixedRun = new InterleavedValidation(_ => EstimatorTests.Stats(5), _ => new Dictionary<string, BrickResult>())
+            .Run(plan with { Models = [plan.Models[1]], MaxEndToEndRepeats = 0 });
+        Assert.Equal(3, fixedRun.EndToEnd[0].RepeatsMs.Count);
+    }
+
+    [Fact]
     public void EndToEndIsInterleavedWithBricksAndSharedBricksAreMeasuredOnce()
     {
         var log = new List<string>();

@@ -42,6 +42,46 @@ public class ValidationRunnerTests
         Assert.Equal(["fixed-cost"], report.Corrections);
         Assert.Equal("tiny", Assert.Single(report.Profiles).Model);
     }
+
+    [Fact]
+    public void RepeatedRunsMeasureBricksAfreshAndReportRunToRunSpread()
+    {
+        var model = TinyModels.WriteTemp(TinyModels.MatMulRelu(batch: 1), "tiny");
+        var work = Path.Combine(Path.GetDirectoryName(model)!, "work");
+        var quick = new ScenarioMeasurer(new ScenarioSessionOptions(IntraOpThreads: 1), new ScenarioOptions(MinQueries: 5, WarmupQueries: 1));
+        var requested = new List<string>();
+        IReadOnlyDictionary<string, BrickResult> Measure(IReadOnlyList<BrickLocation> bricks)
+        {
+            requested.AddRange(bricks.Select(b => b.Entry.Hash));
+            return quick.MeasureBricks(bricks, "s", "c");
+        }
+
+        var report = ValidationRunner.Run([model], new ValidationRunOptions
+        {
+            Granularities = [1, 2],
+            EndToEndRepeats = 2,
+            Runs = 3,
+            Profile = false,
+            Statistic = DLBricks.Shared.LatencyStatistic.P25,
+            Scenario = new ScenarioOptions(MinQueries: 5, WarmupQueries: 1),
+        }, work, Measure);
+
+        var reproducibility = Assert.IsType<DLBricks.Reporting.ReproducibilityReport>(report.Reproducibility);
+        Assert.Equal(3, reproducibility.Runs);
+        Assert.Equal([1, 2], reproducibility.Rows.Select(r => r.G));
+        Assert.All(reproducibility.Rows, r =>
+        {
+            Assert.Equal(3, r.Normalized.Count);
+            Assert.All(r.Normalized, n => Assert.True(n > 0 && double.IsFinite(n)));
+            Assert.True(r.NormalizedSpread >= 0 && r.E2eSpread >= 0 && r.EstimateSpread >= 0);
+        });
+        // The first run's rows are the report's rows.
+        Assert.Equal(report.Models.Select(m => m.Normalized), reproducibility.Rows.Select(r => r.Normalized[0]));
+        // Every run measures each unique brick once more: the second and third see this moment's noise, not the first run's.
+        var unique = requested.Distinct().Count();
+        Assert.Equal(3 * unique, requested.Count);
+        Assert.All(requested.GroupBy(h => h), g => Assert.Equal(3, g.Count()));
+    }
 }
 
 public class ValidationRunnerFailureTests
