@@ -1,5 +1,3 @@
-using DLBricks;
-
 namespace DLBricks.Cli.Commands;
 
 /// <summary>Turns library failures into one line on stderr and a named exit code; no stack traces reach the user.</summary>
@@ -11,45 +9,15 @@ internal static class CliErrors
         {
             return action();
         }
-        catch (InvalidModelException e)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.InvalidInput;
-        }
-        catch (PrivacyLeakException e)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.PrivacyLeak;
-        }
-        catch (ExecutionProviderUnavailableException e)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.Unavailable;
-        }
-        catch (ResultStoreUnavailableException e)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.Unavailable;
-        }
-        catch (InvalidDataException e)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.InvalidInput;
-        }
         catch (OperationCanceledException)
         {
             Console.Error.WriteLine("cancelled; nothing partial was written.");
             return ExitCodes.Cancelled;
         }
-        catch (IOException e)
+        catch (Exception e) when (ExitCodeFor(e) is { } code)
         {
             Console.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.InvalidInput;
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.InvalidInput;
+            return code;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -94,4 +62,13 @@ internal static class CliErrors
             return null;
         }
     }
+
+    // Failures whose message is written for the user, and the exit code each kind of failure maps to.
+    private static int? ExitCodeFor(Exception e) => e switch
+    {
+        PrivacyLeakException => ExitCodes.PrivacyLeak,
+        InvalidModelException or InvalidDataException or IOException or UnauthorizedAccessException => ExitCodes.InvalidInput,
+        ExecutionProviderUnavailableException or ResultStoreUnavailableException => ExitCodes.Unavailable,
+        _ => null,
+    };
 }
