@@ -36,7 +36,7 @@ internal static class EndToEndNoise
             Console.Error.WriteLine("usage: e2e-noise MODEL.onnx... [--rounds R] [--runs N]");
             return 2;
         }
-        var configuration = new RunConfiguration("cpu", null, 1, 0, "sequential", "all", "e2e-noise");
+        var configuration = BenchmarkJob.Quick.Configuration("cpu", null, 1, 0, "sequential", "all");
         var random = new Random(7);
         Console.WriteLine($"# e2e-noise {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {rounds} rounds x {runs} runs, thread-CPU clock, 1 thread");
         Console.WriteLine("model\tvariant\tmedian_ms\tround_median_spread\tp10_ms\tround_p10_spread\twithin_round_p90/p10");

@@ -1,6 +1,7 @@
 using DLBricks.Benchmarking;
 using DLBricks.Estimation;
 using DLBricks.Export;
+using DLBricks.Graph;
 using DLBricks.Reporting;
 using DLBricks.Storage;
 using DLBricks.Splitting;

@@ -58,7 +58,7 @@ public class ModelInputsTests
         Assert.Equal(ModelInputs.ExpandedIntegers(n), graph.Tensors["n"].IntegerValues);
 
         // End to end on the benchmark engine's runner: the then-branch runs, so no Reshape error.
-        var configuration = new RunConfiguration("cpu", null, 1, 0, "sequential", "all", "test");
+        var configuration = BenchmarkJob.Quick.Configuration("cpu", null, 1, 0, "sequential", "all");
         using (var runner = OnnxModelRunner.Open(path, configuration, SyntheticInputs.SpecsFor(inputs)))
         {
             Assert.Equal([1L], runner.Inputs.Single(i => i.Name == "n").Values!);
