@@ -1,6 +1,4 @@
-using DLBricks.Benchmarking;
-
-namespace DLBricks.Storage;
+namespace DLBricks.Shared;
 
 /// <summary>
 /// The machine a result was measured on. <see cref="Key"/> identifies it in a store; two machines of the same kind
