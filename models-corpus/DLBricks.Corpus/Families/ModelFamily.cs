@@ -30,7 +30,7 @@ public sealed record ModelFamily(
 public static class ModelFamilies
 {
     /// <summary>All families, in documentation order.</summary>
-    public static IReadOnlyList<ModelFamily> All { get; } = new ModelFamily[]
+    public static IReadOnlyList<ModelFamily> All { get; } = WithInt8Twins(new ModelFamily[]
     {
         new("resnet", ModelTask.Classification, new[] { "18", "34", "50", "101", "152" },
             (v, o, s) => ResNet.Build(new ResNetConfig(int.Parse(v), Batch: o.Batch(), Resolution: o.Int("resolution", 224),
@@ -99,10 +99,37 @@ public static class ModelFamilies
                 "privacy" => TestModels.Privacy(s),
                 _ => TestModels.Chain(o.Int("layers", 1000), o.Int("width", 16), s),
             }),
-    };
+    });
+
+    private static ModelFamily[] WithInt8Twins(ModelFamily[] floating)
+    {
+        ModelFamily F(string name) => floating.Single(f => f.Name == name);
+        return
+        [
+            .. floating,
+            Int8(F("resnet"), "18", "50"),
+            Int8(F("mobilenet_v1"), "0.25", "0.5", "0.75", "1.0"),
+            Int8(F("mobilenet_v2"), "0.35", "0.5", "0.75", "1.0", "1.4"),
+            Int8(F("bert"), "tiny", "mini", "small"),
+        ];
+    }
 
     /// <summary>The family called <paramref name="name"/>, or null.</summary>
     public static ModelFamily? Find(string name) => All.FirstOrDefault(f => f.Name == name);
+
+    /// <summary>
+    /// The int8 twin of a float family: variants are the float variant and the encoding (<c>18-qdq</c>, <c>18-qop</c>);
+    /// the float model is built with the same options and seed, then quantized by <see cref="Int8Quantizer"/>.
+    /// </summary>
+    private static ModelFamily Int8(ModelFamily floating, params string[] sizes) =>
+        new(floating.Name + "_int8", floating.Task,
+            sizes.SelectMany(v => new[] { v + "-qdq", v + "-qop" }).ToArray(),
+            (v, o, s) =>
+            {
+                int dash = v.LastIndexOf('-');
+                var encoding = v[(dash + 1)..] == "qdq" ? Int8Encoding.Qdq : Int8Encoding.Operator;
+                return Int8Quantizer.Quantize(floating.Builder(v[..dash], o, s), encoding, s);
+            });
 
     private static double ParseWidth(string v) => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture);
 }
