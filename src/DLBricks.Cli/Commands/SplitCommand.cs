@@ -13,9 +13,15 @@ internal static class SplitCommand
         var output = new Option<string>("-o", "--output") { Description = "Output folder (bricks/, catalog.json, recipes/).", Required = true };
         var overlap = new Option<bool>("--overlap") { Description = "Also emit every window of up to G consecutive layers." };
         var noVerify = new Option<bool>("--no-verify") { Description = "Skip loading multi-layer bricks in ONNX Runtime while splitting." };
+        var ep = new Option<string>("--ep")
+        {
+            Description = "Execution provider the optimized source is made for, the one the bricks will be benchmarked with: cpu or cuda.",
+            DefaultValueFactory = _ => "cpu",
+        };
+        ep.AcceptOnlyFromAmong("cpu", "cuda");
         var source = new LayerSourceCliOptions();
         var inputs = new ModelInputOptions();
-        var command = new Command("split", "Split models into deduplicated G-layer bricks.") { models, g, output, overlap, noVerify };
+        var command = new Command("split", "Split models into deduplicated G-layer bricks.") { models, g, output, overlap, noVerify, ep };
         source.AddTo(command);
         inputs.AddTo(command);
         command.SetAction((result, token) => Task.FromResult(CliErrors.Run(() =>
@@ -25,7 +31,7 @@ internal static class SplitCommand
             var options = new SplitOptions
             {
                 Granularity = granularity,
-                Source = source.Read(result),
+                Source = source.Read(result) with { Provider = result.GetValue(ep)! },
                 Overlap = result.GetValue(overlap),
                 VerifyWithRuntime = !result.GetValue(noVerify),
                 Bindings = inputs.Bindings(result),

@@ -61,7 +61,8 @@ internal static class ValidateCommand
                 FixedCostCorrection = result.GetValue(fixedCost),
                 Profile = !result.GetValue(noProfile),
                 Session = new ScenarioSessionOptions(IntraOpThreads: configuration.IntraOpThreads),
-                Split = new SplitOptions { Source = source.Read(result), Bindings = bindings },
+                // Bricks are cut from the graph optimized for the provider they are measured with.
+                Split = new SplitOptions { Source = source.Read(result) with { Provider = configuration.ExecutionProvider }, Bindings = bindings },
             };
 
             using var pinning = result.GetValue(pin) is { } cores ? CpuPinning.Apply(CliNumbers.ParseInts(cores, "--pin")) : null;
@@ -70,7 +71,7 @@ internal static class ValidateCommand
             var outputDir = result.GetValue(output)!;
             using var store = stores.Open(result);
             var engine = new EngineMeasurement(store, configuration, job, bindings);
-            Console.Error.WriteLine($"system {engine.System.Key} ({engine.System.CpuModel}), configuration {configuration.Key} (level={configuration.OptimizationLevel}, threads={configuration.IntraOpThreads}, job={job.Name})");
+            Console.Error.WriteLine($"system {engine.System.Key} ({engine.System.CpuModel}{(engine.System.Gpu is { } gpu ? $"; {gpu}" : "")}), configuration {configuration.Key} (level={configuration.OptimizationLevel}, threads={configuration.IntraOpThreads}, job={job.Name})");
             var report = ValidationRunner.Run(result.GetValue(models)!, options, Path.Combine(outputDir, "splits"), engine,
                 new SplitCommand.SynchronousProgress(), token);
 

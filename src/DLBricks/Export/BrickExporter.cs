@@ -67,7 +67,7 @@ public sealed class BrickExporter : IDisposable
     {
         if (_loadable.TryGetValue(brick.Hash, out var known)) return known;
         var path = Write(brick);
-        var ok = TryLoad(path, out var error);
+        var ok = TryLoad(path, _source.Provider ?? "cpu", out var error);
         _loadable[brick.Hash] = ok;
         if (!ok)
         {
@@ -154,11 +154,13 @@ public sealed class BrickExporter : IDisposable
         return path;
     }
 
-    private static bool TryLoad(string path, out string? error)
+    private static bool TryLoad(string path, string provider, out string? error)
     {
         try
         {
             using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
+            // Bricks of a CUDA-optimized graph may hold operators only CUDA implements.
+            Graph.RuntimeOptimizer.AppendProvider(options, provider, path);
             using var session = new InferenceSession(path, options);
             error = null;
             return true;
