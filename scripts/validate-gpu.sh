@@ -14,8 +14,8 @@ models="${DLBRICKS_MODELS:-$repo/../shared/models/onnx-light}"
 device="${CUDA_DEVICE:-0}"
 
 # Exit code 3 is dlbricks' "provider or resource not available on this machine".
-gpus="$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null || true)"
-if [[ -z "$gpus" ]]; then
+# nvidia-smi without a usable device prints "No devices were found" (or a driver error) and exits non-zero.
+if ! gpus="$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null)" || [[ -z "$gpus" ]]; then
   echo "validate-gpu: no CUDA device found (nvidia-smi is missing or lists no GPU); run this on a machine with an NVIDIA GPU, its driver, CUDA 12 and cuDNN 9." >&2
   exit 3
 fi

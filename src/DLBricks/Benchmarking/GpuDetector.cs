@@ -85,9 +85,6 @@ public static partial class GpuDetector
         return Describe(devices, cuda);
     }
 
-    /// <summary>True when <c>nvidia-smi</c> lists at least one GPU: the cheapest check that a CUDA device is present.</summary>
-    public static bool HasCudaDevice() => Run(QueryArguments) is { } output && ParseQuery(output).Count > 0;
-
     private static string? Run(string arguments)
     {
         try
