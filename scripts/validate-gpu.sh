@@ -16,7 +16,7 @@ device="${CUDA_DEVICE:-0}"
 # Exit code 3 is dlbricks' "provider or resource not available on this machine".
 # nvidia-smi without a usable device prints "No devices were found" (or a driver error) and exits non-zero.
 if ! gpus="$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null)" || [[ -z "$gpus" ]]; then
-  echo "validate-gpu: no CUDA device found (nvidia-smi is missing or lists no GPU); run this on a machine with an NVIDIA GPU, its driver, CUDA 12 and cuDNN 9." >&2
+  echo "validate-gpu: no CUDA device found (nvidia-smi is missing or lists no GPU); run this on a machine with an NVIDIA GPU, its driver, CUDA 13 and cuDNN 9." >&2
   exit 3
 fi
 shopt -s nullglob

@@ -82,7 +82,7 @@ public static class RuntimeOptimizer
                 try
                 {
                     // Device 0: graph transformations depend on the provider, not on which of its devices runs the model.
-                    options.AppendExecutionProvider_CUDA(0);
+                    WithoutNativeLog(() => options.AppendExecutionProvider_CUDA(0));
                 }
                 catch (Exception e) when (e is EntryPointNotFoundException or OnnxRuntimeException)
                 {
@@ -91,6 +91,25 @@ public static class RuntimeOptimizer
                 return;
             default:
                 throw new InvalidModelException($"{modelPath}: unknown execution provider '{provider}' to optimize for; use cpu or cuda.");
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> with ONNX Runtime's own log silenced: a GPU build that cannot load its CUDA libraries logs
+    /// the failure to the console before throwing it, and the caller turns the exception into the one line the user sees.
+    /// </summary>
+    internal static void WithoutNativeLog(Action action)
+    {
+        var env = OrtEnv.Instance();
+        var level = env.EnvLogLevel;
+        env.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
+        try
+        {
+            action();
+        }
+        finally
+        {
+            env.EnvLogLevel = level;
         }
     }
 
