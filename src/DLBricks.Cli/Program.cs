@@ -6,8 +6,4 @@ using DLBricks.Cli.Commands;
 if (Console.IsOutputRedirected)
     Spectre.Console.AnsiConsole.Profile.Width = 240;
 
-var root = new RootCommand("DLBricks: benchmark deep-learning models cheaply from deduplicated layer bricks.");
-foreach (var command in CommandCatalog.All())
-    root.Subcommands.Add(command);
-
-return await root.Parse(args).InvokeAsync();
+return await CommandCatalog.Root().Parse(args).InvokeAsync();

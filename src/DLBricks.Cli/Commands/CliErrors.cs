@@ -16,12 +16,12 @@ internal static class CliErrors
             Console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.InvalidInput;
         }
-        catch (DLBricks.Benchmarking.ExecutionProviderUnavailableException e)
+        catch (ExecutionProviderUnavailableException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Unavailable;
         }
-        catch (DLBricks.Storage.ResultStoreUnavailableException e)
+        catch (ResultStoreUnavailableException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Unavailable;

@@ -40,7 +40,7 @@ internal static class InspectCommand
             Print(stats, granularity);
             if (result.GetValue(json) is { } jsonPath)
             {
-                File.WriteAllText(jsonPath, JsonSerializer.Serialize(stats, Export.CatalogJson.Options));
+                File.WriteAllText(jsonPath, JsonSerializer.Serialize(stats, Splitting.CatalogJson.Options));
                 Console.WriteLine($"wrote {jsonPath}");
             }
             if (result.GetValue(plot) is { } plotPath)

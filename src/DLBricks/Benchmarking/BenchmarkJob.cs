@@ -6,7 +6,7 @@ namespace DLBricks.Benchmarking;
 /// <see cref="TargetIterationTime"/>; warmup and measured iteration counts are fixed. A model's cost therefore scales with
 /// its latency: roughly (<see cref="WarmupCount"/> + <see cref="IterationCount"/>) × max(latency, target) plus a fixed few ms.
 /// </summary>
-/// <param name="Name">Stored in <see cref="Storage.RunConfiguration.Job"/>; results of different jobs never mix.</param>
+/// <param name="Name">Stored in <see cref="RunConfiguration.Job"/>; results of different jobs never mix.</param>
 /// <param name="WarmupCount">Iterations run before measuring.</param>
 /// <param name="IterationCount">Measured iterations; the statistics' N.</param>
 /// <param name="TargetIterationTime">Wanted duration of one iteration.</param>

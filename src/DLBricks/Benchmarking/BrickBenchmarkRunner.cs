@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DLBricks.Export;
 using DLBricks.Storage;
+using DLBricks.Splitting;
 
 namespace DLBricks.Benchmarking;
 

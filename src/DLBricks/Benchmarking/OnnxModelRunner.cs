@@ -1,6 +1,7 @@
 using DLBricks.Export;
 using DLBricks.Storage;
 using Microsoft.ML.OnnxRuntime;
+using DLBricks.Splitting;
 
 namespace DLBricks.Benchmarking;
 

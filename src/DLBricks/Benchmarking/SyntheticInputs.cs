@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using DLBricks.Export;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using DLBricks.Splitting;
 
 namespace DLBricks.Benchmarking;
 

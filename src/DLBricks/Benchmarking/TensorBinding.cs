@@ -1,7 +1,6 @@
-using DLBricks.Export;
+using DLBricks.Splitting;
 using DLBricks.Onnx;
 using DLBricks.Onnx.Protos;
-using DLBricks.Storage;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DLBricks.Benchmarking;
 using DLBricks.Export;
+using DLBricks.Splitting;
 
 namespace DLBricks.Emit;
 
@@ -122,7 +123,7 @@ public static class BenchmarkSuiteEmitter
         Directory.Delete(retired, recursive: true);
     }
 
-    private static void WriteSources(string folder, Storage.RunConfiguration configuration, int brickCount)
+    private static void WriteSources(string folder, RunConfiguration configuration, int brickCount)
     {
         void Write(string name, string text) => File.WriteAllText(Path.Combine(folder, name), text.ReplaceLineEndings("\n"));
 
@@ -152,7 +153,7 @@ public static class BenchmarkSuiteEmitter
 /// <param name="FormatVersion">Format of this file.</param>
 /// <param name="Configuration">Session settings and job name (<see cref="EmittedSuite.JobName"/>).</param>
 /// <param name="Calibration">The empty (Identity) model run as one more case, in the catalog's brick shape.</param>
-internal sealed record SuiteSettingsFile(int FormatVersion, Storage.RunConfiguration Configuration, SuiteCalibration Calibration)
+internal sealed record SuiteSettingsFile(int FormatVersion, RunConfiguration Configuration, SuiteCalibration Calibration)
 {
     public const int CurrentFormatVersion = 1;
 }

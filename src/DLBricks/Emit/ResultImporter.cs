@@ -21,7 +21,7 @@ public sealed record ReportImport(
     int Unchanged,
     IReadOnlyList<ReportedBrick> Failed,
     IReadOnlyList<string> Ignored,
-    Benchmarking.LatencyStatistics? Calibration);
+    LatencyStatistics? Calibration);
 
 /// <summary>
 /// Files the results of an emitted suite run (<c>dlbricks import-results</c>) into a result store as <see cref="BrickResult"/>s,

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DLBricks.Export;
 using DLBricks.Storage;
+using DLBricks.Splitting;
 
 namespace DLBricks.Emit;
 

@@ -1,6 +1,7 @@
 using DLBricks.Export;
 using QuikGraph;
 using QuikGraph.Algorithms;
+using DLBricks.Splitting;
 
 namespace DLBricks.Estimation;
 

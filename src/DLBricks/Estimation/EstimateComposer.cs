@@ -1,4 +1,5 @@
 using DLBricks.Export;
+using DLBricks.Splitting;
 
 namespace DLBricks.Estimation;
 

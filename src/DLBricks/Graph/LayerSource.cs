@@ -57,6 +57,6 @@ public sealed record LayerSourceOptions(LayerSourceKind Kind, OptimizationLevel 
     };
 
     /// <summary>The catalog's description of this source.</summary>
-    public Export.LayerSourceInfo ToInfo() =>
-        Kind == LayerSourceKind.Raw ? Export.LayerSourceInfo.Raw : new Export.LayerSourceInfo("optimized", LevelName(Level)) { Provider = Provider };
+    public LayerSourceInfo ToInfo() =>
+        Kind == LayerSourceKind.Raw ? LayerSourceInfo.Raw : new LayerSourceInfo("optimized", LevelName(Level)) { Provider = Provider };
 }

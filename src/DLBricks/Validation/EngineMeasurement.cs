@@ -3,6 +3,7 @@ using DLBricks.Export;
 using DLBricks.Graph;
 using DLBricks.Onnx;
 using DLBricks.Storage;
+using DLBricks.Splitting;
 
 namespace DLBricks.Validation;
 

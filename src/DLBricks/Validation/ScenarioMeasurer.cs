@@ -2,6 +2,7 @@ using DLBricks.Benchmarking;
 using DLBricks.Export;
 using DLBricks.Storage;
 using MathNet.Numerics.Distributions;
+using DLBricks.Splitting;
 
 namespace DLBricks.Validation;
 

@@ -1,5 +1,6 @@
 using DLBricks.Benchmarking;
 using DLBricks.Export;
+using DLBricks.Splitting;
 
 namespace DLBricks.Validation;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using DLBricks.Export;
 using DLBricks.Onnx.Protos;
 using Google.Protobuf;
+using DLBricks.Splitting;
 
 namespace DLBricks.Tests.Benchmarking;
 

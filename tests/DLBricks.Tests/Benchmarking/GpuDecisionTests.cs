@@ -1,6 +1,6 @@
 using System.Text.Json;
 using DLBricks.Benchmarking;
-using DLBricks.Export;
+using DLBricks.Splitting;
 using DLBricks.Graph;
 using DLBricks.Onnx;
 using DLBricks.Storage;

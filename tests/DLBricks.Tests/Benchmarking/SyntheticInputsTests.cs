@@ -1,6 +1,7 @@
 using DLBricks.Benchmarking;
 using DLBricks.Export;
 using Microsoft.ML.OnnxRuntime;
+using DLBricks.Splitting;
 
 namespace DLBricks.Tests.Benchmarking;
 
@@ -61,7 +62,7 @@ public class SyntheticInputsTests
 
 public class OnnxModelRunnerTests
 {
-    private static readonly DLBricks.Storage.RunConfiguration Cpu = new("cpu", null, 1, 1, "sequential", "all", "quick");
+    private static readonly RunConfiguration Cpu = new("cpu", null, 1, 1, "sequential", "all", "quick");
 
     [Fact]
     public void RunAllocatesNothingOnTheManagedHeap()

@@ -1,5 +1,6 @@
 using DLBricks.Export;
 using DLBricks.Storage;
+using DLBricks.Splitting;
 
 namespace DLBricks.Tests.Cli;
 

@@ -1,3 +1,4 @@
+using DLBricks.Splitting;
 namespace DLBricks.Tests.Cli;
 
 public class SplitCommandTests
@@ -10,7 +11,7 @@ public class SplitCommandTests
         var (code, stdout, stderr) = CliProcess.Run("split", TestPaths.LightModel("squeezenet"), TestPaths.LightModel("resnet50"), "-g", "2", "-o", output);
         Assert.True(code == 0, stderr);
         Assert.Contains("unique bricks", stdout);
-        var catalog = DLBricks.Export.BrickCatalog.Load(output);
+        var catalog = DLBricks.Splitting.BrickCatalog.Load(output);
         Assert.NotEmpty(catalog.Bricks);
         Assert.All(catalog.Bricks, b => Assert.True(File.Exists(Path.Combine(output, b.File))));
         Assert.True(File.Exists(Path.Combine(output, "recipes", "squeezenet.json")));

@@ -16,16 +16,3 @@ internal static class CorpusPaths
         throw new InvalidOperationException("DLBricks.sln not found above " + AppContext.BaseDirectory);
     }
 }
-
-/// <summary>A temporary folder removed on dispose.</summary>
-internal sealed class TempFolder : IDisposable
-{
-    public TempFolder() => Directory.CreateDirectory(Path);
-
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "dlbricks-corpus-" + Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
-    }
-}

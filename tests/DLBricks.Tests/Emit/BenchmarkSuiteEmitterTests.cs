@@ -3,6 +3,7 @@ using System.Xml.Linq;
 using DLBricks.Emit;
 using DLBricks.Export;
 using DLBricks.Tests.Benchmarking;
+using DLBricks.Splitting;
 
 namespace DLBricks.Tests.Emit;
 

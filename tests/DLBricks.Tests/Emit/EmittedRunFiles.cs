@@ -2,6 +2,7 @@ using System.Text.Json;
 using DLBricks.Emit;
 using DLBricks.Export;
 using DLBricks.Storage;
+using DLBricks.Splitting;
 
 namespace DLBricks.Tests.Emit;
 

@@ -5,6 +5,7 @@ using DLBricks.Export;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.ML.OnnxRuntime;
+using DLBricks.Splitting;
 
 namespace DLBricks.Tests.Emit;
 

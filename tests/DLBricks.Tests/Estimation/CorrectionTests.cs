@@ -1,4 +1,5 @@
 using DLBricks.Estimation;
+using DLBricks.Splitting;
 
 namespace DLBricks.Tests.Estimation;
 
@@ -28,7 +29,7 @@ public class CorrectionTests
         Assert.Equal(plain.UncorrectedMs, plain.EstimateMs);
         Assert.Empty(plain.Corrections);
 
-        var single = EstimatorTests.Diamond() with { Occurrences = [new DLBricks.Export.BrickOccurrence(0, "wide", 0, 8)], Edges = [] };
+        var single = EstimatorTests.Diamond() with { Occurrences = [new DLBricks.Splitting.BrickOccurrence(0, "wide", 0, 8)], Edges = [] };
         var one = new SequentialEstimator().Estimate(single, latencies, new EstimateOptions(Corrections: [new FixedCostCorrection(EstimatorTests.Stats(0.25))]));
         Assert.Equal(5.0, one.EstimateMs, 9);
         Assert.Empty(one.Corrections);

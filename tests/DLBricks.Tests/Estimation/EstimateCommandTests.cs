@@ -4,6 +4,7 @@ using DLBricks.Cli;
 using DLBricks.Cli.Commands;
 using DLBricks.Export;
 using DLBricks.Storage;
+using DLBricks.Splitting;
 
 namespace DLBricks.Tests.Estimation;
 
@@ -41,7 +42,7 @@ public class EstimateCommandTests
 {
     private static (string Folder, MemoryResultStore Store) Setup()
     {
-        var folder = TestTempFolders.Create("dlbricks-estimate-");
+        var folder = TempFolder.CreateUntilExit("dlbricks-estimate-");
         Directory.CreateDirectory(Path.Combine(folder, ModelRecipe.FolderName));
         File.WriteAllText(Path.Combine(folder, ModelRecipe.FolderName, "diamond.json"),
             JsonSerializer.Serialize(EstimatorTests.Diamond(), CatalogJson.Options));

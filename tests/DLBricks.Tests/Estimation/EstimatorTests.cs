@@ -2,6 +2,7 @@ using DLBricks.Benchmarking;
 using DLBricks.Estimation;
 using DLBricks.Export;
 using DLBricks.Storage;
+using DLBricks.Splitting;
 
 namespace DLBricks.Tests.Estimation;
 

@@ -70,7 +70,7 @@ public class DynamicModelTests
 
         var output = temp.File("out");
         var result = SplitRunner.Run([path], new SplitOptions { Granularity = g, Bindings = _ => bindings }, output);
-        var catalog = DLBricks.Export.BrickCatalog.Load(output);
+        var catalog = DLBricks.Splitting.BrickCatalog.Load(output);
         foreach (var brick in catalog.Bricks)
             LightModelSplitTests.RunOnce(Path.Combine(output, brick.File), brick);
 
@@ -106,7 +106,7 @@ public class DynamicModelTests
 
         var output = temp.File("out");
         SplitRunner.Run([path], new SplitOptions { Granularity = 2, Bindings = _ => ModelInputBindings.Parse("iff", [], [], ["flag=1"]) }, output);
-        foreach (var brick in DLBricks.Export.BrickCatalog.Load(output).Bricks)
+        foreach (var brick in DLBricks.Splitting.BrickCatalog.Load(output).Bricks)
             LightModelSplitTests.RunOnce(Path.Combine(output, brick.File), brick);
     }
 }

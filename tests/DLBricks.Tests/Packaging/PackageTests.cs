@@ -54,7 +54,7 @@ public sealed class PackageTests(PackedFeed packed) : IClassFixture<PackedFeed>
             using System.Globalization;
             using DLBricks;
             using DLBricks.Benchmarking;
-            using DLBricks.Storage;
+            using DLBricks.Shared;
 
             var (model, output) = (args[0], args[1]);
             var split = SplitRunner.Run([model], new SplitOptions { Granularity = 2 }, output);

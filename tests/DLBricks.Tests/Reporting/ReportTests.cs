@@ -6,6 +6,7 @@ using DLBricks.Reporting;
 using DLBricks.Storage;
 using DLBricks.Tests.Estimation;
 using DLBricks.Validation;
+using DLBricks.Splitting;
 
 namespace DLBricks.Tests.Reporting;
 

@@ -3,6 +3,7 @@ using DLBricks.Graph;
 using DLBricks.Benchmarking;
 using DLBricks.Storage;
 using Microsoft.ML.OnnxRuntime;
+using DLBricks.Splitting;
 
 namespace DLBricks.Tests.Splitting;
 

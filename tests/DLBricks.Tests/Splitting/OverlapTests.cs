@@ -23,7 +23,7 @@ public class OverlapTests
         Assert.Equal(9, split.Windows.Count);
         Assert.Equal(3, split.Windows.Count(w => w.LayerCount == 2));
         Assert.All(split.Windows, w => Assert.Equal(w.LayerCount, w.Brick.Spec.Count));
-        var recipe = split.ToRecipe(DLBricks.Export.LayerSourceInfo.Raw);
+        var recipe = split.ToRecipe(LayerSourceInfo.Raw);
         Assert.NotNull(recipe.Windows);
         Assert.Equal(9, recipe.Windows!.Count);
     }

@@ -62,7 +62,7 @@ public class SplitModelFallbackTests
         var split = ModelSplitter.Split(graph, 2);
 
         Assert.Equal([(0, 2), (2, 1)], split.Pieces.Select(p => (p.FirstLayer, p.LayerCount)));
-        var recipe = split.ToRecipe(DLBricks.Export.LayerSourceInfo.Raw);
-        Assert.Equal([new DLBricks.Export.OccurrenceEdge(0, 1)], recipe.Edges);
+        var recipe = split.ToRecipe(LayerSourceInfo.Raw);
+        Assert.Equal([new DLBricks.Splitting.OccurrenceEdge(0, 1)], recipe.Edges);
     }
 }

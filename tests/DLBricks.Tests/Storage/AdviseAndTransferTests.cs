@@ -18,7 +18,7 @@ public sealed class AdviseAndTransferTests(PostgresServer server) : IDisposable
     public void AdviseRanksSystemsFastestFirstWithCoverage()
     {
         var model = TestPaths.LightModel("squeezenet");
-        var recipe = SplitRunner.SplitInMemory(model, new SplitOptions { Granularity = 1 }).ToRecipe(DLBricks.Export.LayerSourceInfo.Raw);
+        var recipe = SplitRunner.SplitInMemory(model, new SplitOptions { Granularity = 1 }).ToRecipe(LayerSourceInfo.Raw);
         var unique = recipe.Occurrences.Select(o => o.Hash).Distinct().ToList();
         var fast = System("Fast CPU", 16);
         var slow = System("Slow CPU", 2);

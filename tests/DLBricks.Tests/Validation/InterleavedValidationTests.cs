@@ -3,6 +3,7 @@ using DLBricks.Export;
 using DLBricks.Storage;
 using DLBricks.Tests.Estimation;
 using DLBricks.Validation;
+using DLBricks.Splitting;
 
 namespace DLBricks.Tests.Validation;
 

@@ -1,5 +1,6 @@
 using DLBricks.Export;
 using DLBricks.Validation;
+using DLBricks.Splitting;
 
 namespace DLBricks.Tests.Validation;
 

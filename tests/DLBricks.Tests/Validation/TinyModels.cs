@@ -25,7 +25,7 @@ internal static class TinyModels
 
     public static string WriteTemp(byte[] model, string name)
     {
-        var folder = TestTempFolders.Create("dlbricks-tests-");
+        var folder = TempFolder.CreateUntilExit("dlbricks-tests-");
         var path = Path.Combine(folder, name + ".onnx");
         File.WriteAllBytes(path, model);
         return path;

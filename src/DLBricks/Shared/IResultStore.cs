@@ -1,6 +1,4 @@
-using DLBricks.Benchmarking;
-
-namespace DLBricks.Storage;
+namespace DLBricks.Shared;
 
 /// <summary>
 /// The machine a result was measured on. <see cref="Key"/> identifies it in a store; two machines of the same kind
@@ -15,7 +13,7 @@ public sealed record SystemFingerprint(
     string OnnxRuntimeVersion)
 {
     /// <summary>
-    /// The GPUs the results were measured with (names, memory, driver and CUDA versions; see <see cref="GpuDetector.Describe"/>);
+    /// The GPUs the results were measured with (names, memory, driver and CUDA versions, as <c>GpuDetector.Describe</c> writes them);
     /// null for CPU runs, so a CPU result does not depend on which GPU sits in the machine.
     /// </summary>
     public string? Gpu { get; init; }

@@ -3,8 +3,10 @@ using DLBricks.Estimation;
 using DLBricks.Export;
 using DLBricks.Reporting;
 using DLBricks.Storage;
+using DLBricks.Splitting;
+using DLBricks.Validation;
 
-namespace DLBricks.Validation;
+namespace DLBricks;
 
 /// <summary>Options of an end-to-end validation (<c>dlbricks validate</c>).</summary>
 public sealed record ValidationRunOptions

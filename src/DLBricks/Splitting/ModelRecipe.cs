@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace DLBricks.Export;
+namespace DLBricks.Splitting;
 
 /// <summary>One place in a model where a brick runs: consecutive layers <see cref="FirstLayer"/>.. of the topological order.</summary>
 /// <param name="Index">Position of the occurrence in the model's brick sequence.</param>

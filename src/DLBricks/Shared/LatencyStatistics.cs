@@ -1,4 +1,4 @@
-namespace DLBricks.Benchmarking;
+namespace DLBricks.Shared;
 
 /// <summary>
 /// Latency statistics of one benchmark case, in milliseconds per run: BenchmarkDotNet's own statistics plus the

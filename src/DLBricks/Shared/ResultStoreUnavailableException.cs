@@ -1,4 +1,4 @@
-namespace DLBricks.Storage;
+namespace DLBricks.Shared;
 
 /// <summary>A result store could not be reached (server down, wrong credentials); the message is safe to print.</summary>
 public sealed class ResultStoreUnavailableException : Exception

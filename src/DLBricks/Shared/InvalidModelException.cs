@@ -1,4 +1,4 @@
-namespace DLBricks;
+namespace DLBricks.Shared;
 
 /// <summary>
 /// A model, option or file the user gave cannot be used. The message is one line that names the file (and node or input

@@ -1,4 +1,4 @@
-namespace DLBricks.Benchmarking;
+namespace DLBricks.Shared;
 
 /// <summary>
 /// The requested execution provider is not part of the loaded ONNX Runtime build (e.g. CUDA with the CPU-only native package).

@@ -1,4 +1,4 @@
-namespace DLBricks.Storage;
+namespace DLBricks.Shared;
 
 /// <summary>The answer of a work queue asked for the next brick.</summary>
 /// <param name="Hash">The brick now leased to the asking worker; null when none could be claimed.</param>
