@@ -14,7 +14,7 @@ public sealed record GpuDevice(string Name, long MemoryMiB, string DriverVersion
 /// Finds the NVIDIA GPUs of this machine and the CUDA version their driver supports, for the system fingerprint. The parsing
 /// is kept apart from running <c>nvidia-smi</c> so it can be checked on sample output on machines without a GPU.
 /// </summary>
-public static partial class GpuDetector
+public static class GpuDetector
 {
     /// <summary>The arguments that make <c>nvidia-smi</c> print one <see cref="ParseQuery"/> line per GPU.</summary>
     public const string QueryArguments = "--query-gpu=name,memory.total,driver_version --format=csv,noheader";
@@ -37,7 +37,7 @@ public static partial class GpuDetector
             var name = line[..middle].Trim();
             var memory = line[(middle + 1)..last].Trim();
             var driver = line[(last + 1)..].Trim();
-            var match = MemoryPattern().Match(memory);
+            var match = MemoryPattern.Match(memory);
             if (name.Length == 0 || driver.Length == 0 || !match.Success)
                 continue;
             devices.Add(new GpuDevice(name, long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), driver));
@@ -51,7 +51,7 @@ public static partial class GpuDetector
     /// </summary>
     public static string? ParseCudaVersion(string nvidiaSmiBanner)
     {
-        var match = CudaPattern().Match(nvidiaSmiBanner);
+        var match = CudaPattern.Match(nvidiaSmiBanner);
         return match.Success ? match.Groups[1].Value : null;
     }
 
@@ -113,9 +113,7 @@ public static partial class GpuDetector
         }
     }
 
-    [GeneratedRegex(@"^(\d+)\s*MiB$")]
-    private static partial Regex MemoryPattern();
+    private static readonly Regex MemoryPattern = new(@"^(\d+)\s*MiB$", RegexOptions.CultureInvariant);
 
-    [GeneratedRegex(@"CUDA Version:\s*([0-9][0-9.]*)")]
-    private static partial Regex CudaPattern();
+    private static readonly Regex CudaPattern = new(@"CUDA Version:\s*([0-9][0-9.]*)", RegexOptions.CultureInvariant);
 }
