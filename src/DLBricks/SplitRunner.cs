@@ -19,7 +19,11 @@ public sealed record SplitOptions
     /// <summary>Shapes, dims and values per model name; models not listed get <see cref="ModelInputBindings.None"/>.</summary>
     public Func<string, ModelInputBindings>? Bindings { get; init; }
 
-    /// <summary>Confirm multi-layer bricks by loading them in ONNX Runtime (Algorithm 2 falls back when it refuses).</summary>
+    /// <summary>
+    /// Load every brick written in ONNX Runtime from its final bytes before the split succeeds: a refused multi-layer
+    /// candidate falls back as Algorithm 2 says (its first layer alone, reason kept in the catalog's fallbacks), and a
+    /// refused single layer stops the split with the runtime's reason.
+    /// </summary>
     public bool VerifyWithRuntime { get; init; } = true;
 
     internal ModelInputBindings BindingsFor(string model) => Bindings?.Invoke(model) ?? ModelInputBindings.None;
@@ -82,7 +86,7 @@ public static class SplitRunner
             var split = ModelSplitter.Split(graph, options.Granularity, options.Overlap,
                 options.VerifyWithRuntime ? exporter.WriteAndCheck : null);
             cancellationToken.ThrowIfCancellationRequested();
-            var recipe = exporter.Add(split);
+            var recipe = exporter.Add(split, options.VerifyWithRuntime);
             summaries.Add(new ModelSplitSummary(name, graph.Layers.Count, recipe.UniqueLayerCount, split.Pieces.Count,
                 recipe.UniqueBrickCount, recipe));
             progress?.Report($"{name}: {graph.Layers.Count} layers -> {split.Pieces.Count} bricks ({recipe.UniqueBrickCount} unique)");

@@ -81,6 +81,14 @@ public static class ModelFamilies
                 "small" => new VitConfig(384, 6, Batch: o.Batch(symbolicByDefault: true), Classes: o.Int("classes", 1000)),
                 _ => new VitConfig(768, 12, Batch: o.Batch(symbolicByDefault: true), Classes: o.Int("classes", 1000)),
             }, s)),
+        new("audio", ModelTask.Synthetic, new[] { "sr-switch", "frame-loop", "lstm-stream", "gru-stream" },
+            (v, o, s) => v switch
+            {
+                "sr-switch" => Audio.SampleRateSwitch(s, o.Int("samples", 1600)),
+                "frame-loop" => Audio.FrameLoop(s, o.Int("samples", 1024)),
+                "lstm-stream" => Audio.StatefulRnn(s, "lstm", o.Int("steps", 20)),
+                _ => Audio.StatefulRnn(s, "gru", o.Int("steps", 20)),
+            }),
         new("test", ModelTask.Synthetic, new[] { "tiny-transformer", "dynamic-spatial", "if", "loop", "privacy", "chain" },
             (v, o, s) => v switch
             {

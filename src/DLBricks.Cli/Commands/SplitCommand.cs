@@ -12,7 +12,7 @@ internal static class SplitCommand
         var g = new Option<int>("-g", "--granularity") { Description = "G: the most layers per brick.", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("-o", "--output") { Description = "Output folder (bricks/, catalog.json, recipes/).", Required = true };
         var overlap = new Option<bool>("--overlap") { Description = "Also emit every window of up to G consecutive layers." };
-        var noVerify = new Option<bool>("--no-verify") { Description = "Skip loading multi-layer bricks in ONNX Runtime while splitting." };
+        var noVerify = new Option<bool>("--no-verify") { Description = "Write bricks without loading each in ONNX Runtime first (by default a refused multi-layer brick falls back to smaller ones and a refused single layer stops the split)." };
         var ep = new Option<string>("--ep")
         {
             Description = "Execution provider the optimized source is made for, the one the bricks will be benchmarked with: cpu or cuda.",

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DLBricks.Graph;
 using DLBricks.Splitting;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
@@ -18,6 +19,7 @@ public sealed class BrickExporter : IDisposable
     private readonly Dictionary<string, BrickEntry> _entries = new(StringComparer.Ordinal);
     private readonly Dictionary<string, bool> _loadable = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _loadErrors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, BrickFallback> _fallbacks = new(StringComparer.Ordinal);
     private readonly List<ModelRecipe> _recipes = [];
     private readonly HashSet<string> _existing = new(StringComparer.Ordinal);
     private bool _committed;
@@ -41,6 +43,7 @@ public sealed class BrickExporter : IDisposable
                 _existing.Add(e.Hash);
                 _loadable[e.Hash] = true;
             }
+            foreach (var f in existing.Fallbacks ?? []) _fallbacks[f.Hash] = f;
         }
         else if (Directory.Exists(_destination) && Directory.EnumerateFileSystemEntries(_destination).Any())
         {
@@ -72,17 +75,40 @@ public sealed class BrickExporter : IDisposable
         if (!ok)
         {
             _loadErrors[brick.Hash] = error!;
+            _fallbacks[brick.Hash] = new BrickFallback(brick.Hash, brick.Spec.Layers.Select(l => l.QualifiedOpType).ToList(), error!);
             _entries.Remove(brick.Hash);
             File.Delete(path);
         }
         return ok;
     }
 
-    /// <summary>Records a model's split: writes its bricks (single layers are kept even if refused) and its recipe.</summary>
-    public ModelRecipe Add(ModelSplit split)
+    /// <summary>
+    /// Records a model's split: writes its bricks and its recipe. With <paramref name="verify"/>, every brick written is
+    /// loaded by ONNX Runtime from its final bytes first (multi-layer ones already were, by <see cref="WriteAndCheck"/>).
+    /// </summary>
+    /// <exception cref="InvalidModelException">
+    /// With <paramref name="verify"/>: a single-layer brick does not load. Algorithm 2 has no smaller piece to fall back to,
+    /// so the split stops; the message names the model, the node, the runtime's reason and the opt-out.
+    /// </exception>
+    public ModelRecipe Add(ModelSplit split, bool verify = false)
     {
         foreach (var piece in split.Pieces.Concat(split.Windows))
-            if (!_entries.ContainsKey(piece.Brick.Hash)) Write(piece.Brick);
+        {
+            var known = _entries.ContainsKey(piece.Brick.Hash);
+            var path = known ? null : Write(piece.Brick);
+            if (!verify || _loadable.ContainsKey(piece.Brick.Hash)) continue;
+            path ??= Path.Combine(_staging, "bricks", piece.Brick.Hash + ".onnx");
+            var ok = TryLoad(path, _source.Provider ?? "cpu", out var error);
+            _loadable[piece.Brick.Hash] = ok;
+            if (ok) continue;
+            var layer = split.Graph.Layers[piece.FirstLayer];
+            var what = piece.LayerCount == 1
+                ? $"node '{LayerGraphBuilder.Describe(layer.Node)}' ({layer.QualifiedOpType})"
+                : $"layers {piece.FirstLayer}..{piece.FirstLayer + piece.LayerCount - 1} from node '{LayerGraphBuilder.Describe(layer.Node)}'";
+            throw new InvalidModelException(
+                $"{split.Graph.Model.Path}: the brick of {what} does not load in ONNX Runtime: {ShapeProbe.OneLine(error!)} " +
+                "(split further is impossible for a single layer; check --shape/--dim/--value, or pass --no-verify to write it anyway).");
+        }
         var recipe = split.ToRecipe(_source);
         _recipes.RemoveAll(r => r.Model == recipe.Model);
         _recipes.Add(recipe);
@@ -99,7 +125,8 @@ public sealed class BrickExporter : IDisposable
     public BrickCatalog Commit()
     {
         var catalog = new BrickCatalog(BrickCatalog.CurrentFormatVersion, _source,
-            _entries.Values.OrderBy(e => e.Hash, StringComparer.Ordinal).ToList());
+            _entries.Values.OrderBy(e => e.Hash, StringComparer.Ordinal).ToList(),
+            _fallbacks.Count == 0 ? null : _fallbacks.Values.OrderBy(f => f.Hash, StringComparer.Ordinal).ToList());
         File.WriteAllText(Path.Combine(_staging, BrickCatalog.FileName), JsonSerializer.Serialize(catalog, CatalogJson.Options));
         foreach (var recipe in _recipes)
             File.WriteAllText(Path.Combine(_staging, ModelRecipe.FolderName, SafeFileName(recipe.Model) + ".json"),

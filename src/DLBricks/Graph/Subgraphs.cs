@@ -19,6 +19,15 @@ internal static class Subgraphs
         return result;
     }
 
+    /// <summary>True when the node carries a graph-valued attribute (If branches, Loop and Scan bodies).</summary>
+    public static bool HasSubgraphs(NodeProto node)
+    {
+        foreach (var attr in node.Attribute)
+            if (attr.G is not null || attr.Graphs.Count > 0) return true;
+        return false;
+    }
+
+    /// <summary>The graphs held by one attribute (<c>g</c> or <c>graphs</c>).</summary>
     public static IEnumerable<GraphProto> GraphsOf(AttributeProto attr)
     {
         if (attr.G is not null) yield return attr.G;

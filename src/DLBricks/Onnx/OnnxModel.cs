@@ -46,6 +46,11 @@ public sealed class OnnxModel
     /// <summary>Wraps an in-memory model (e.g. one built in code); external data resolves against <paramref name="path"/>'s folder.</summary>
     public static OnnxModel FromProto(ModelProto proto, string path) => new(proto, System.IO.Path.GetFullPath(path));
 
+    /// <summary>Deepest If/Loop/Scan nesting a model file may have (each level is a node, an attribute and a graph message).</summary>
+    public const int MaxControlFlowDepth = 300;
+
+    private const int MaxMessageNesting = 3 * MaxControlFlowDepth + 8;
+
     /// <summary>Reads and checks an ONNX file.</summary>
     /// <exception cref="InvalidModelException">The file is missing, truncated, not ONNX, has no graph, or names external data that is missing.</exception>
     public static OnnxModel Load(string path)
@@ -59,9 +64,15 @@ public sealed class OnnxModel
             using var stream = File.OpenRead(full);
             if (stream.Length == 0)
                 throw new InvalidModelException($"{path}: empty file, not an ONNX model.");
-            // Protobuf's default recursion limit is too low for deeply nested If/Loop bodies in some exports.
-            var input = new CodedInputStream(stream);
+            // Protobuf's default recursion limit (100 messages, about 33 levels of If/Loop/Scan) is too low for some exports;
+            // a finite limit still keeps a hostile file from overflowing the stack.
+            var input = CodedInputStream.CreateWithLimits(stream, int.MaxValue, MaxMessageNesting);
             proto = ModelProto.Parser.ParseFrom(input);
+        }
+        catch (InvalidProtocolBufferException e) when (e.Message.Contains("levels of nesting", StringComparison.Ordinal))
+        {
+            throw new InvalidModelException(
+                $"{path}: control flow is nested too deeply (If/Loop/Scan bodies inside each other beyond {MaxControlFlowDepth} levels); DLBricks cannot read it.", e);
         }
         catch (InvalidProtocolBufferException e)
         {

@@ -34,13 +34,24 @@ public sealed record BrickEntry(
     long BytesMoved);
 
 /// <summary>
+/// A multi-layer candidate that ONNX Runtime refused to load while splitting; Algorithm 2 fell back to emitting its first
+/// layer alone and went on from there.
+/// </summary>
+/// <param name="Hash">Hash of the refused candidate (no file is written for it).</param>
+/// <param name="OpTypes">Op types of the candidate's layers in order.</param>
+/// <param name="Reason">ONNX Runtime's reason, on one line (names inside it are the brick's canonical names).</param>
+public sealed record BrickFallback(string Hash, IReadOnlyList<string> OpTypes, string Reason);
+
+/// <summary>
 /// The public description of a brick set (<c>catalog.json</c>): what a model owner may publish together with <c>bricks/</c>.
 /// It names no model and carries no topology.
 /// </summary>
 /// <param name="FormatVersion">Catalog format version.</param>
 /// <param name="Source">Layer source the bricks were cut from.</param>
 /// <param name="Bricks">Unique bricks, ordered by hash.</param>
-public sealed record BrickCatalog(int FormatVersion, LayerSourceInfo Source, IReadOnlyList<BrickEntry> Bricks)
+/// <param name="Fallbacks">Candidates ONNX Runtime refused during the split, ordered by hash; null when there were none.</param>
+public sealed record BrickCatalog(int FormatVersion, LayerSourceInfo Source, IReadOnlyList<BrickEntry> Bricks,
+    IReadOnlyList<BrickFallback>? Fallbacks = null)
 {
     /// <summary>Current <see cref="FormatVersion"/>.</summary>
     public const int CurrentFormatVersion = 1;

@@ -67,6 +67,7 @@ public sealed class CanonicalBrick
         var inputs = new List<BrickTensor>();
         var weights = new List<WeightSlot>();
         int nIn = 0, nW = 0, nC = 0;
+        var readByControlFlow = ControlFlowReads(spec);
 
         foreach (var b in spec.Boundary)
         {
@@ -76,7 +77,11 @@ public sealed class CanonicalBrick
                 {
                     var name = $"in{nIn++}";
                     names[b.Tensor] = name;
-                    g.Input.Add(ValueInfo(name, b.Info));
+                    // The probe's static shape is what the benchmark feeds, but declared in the brick it lets ONNX Runtime
+                    // check every branch against it; in the model those branches saw the model's own (often symbolic)
+                    // dims, and an untaken one may not fit the probed shape. Declared symbolic, each branch is inferred on
+                    // its own terms; the catalog still carries the static shape to feed.
+                    g.Input.Add(readByControlFlow.Contains(b.Tensor) ? SymbolicValueInfo(name, b.Info) : ValueInfo(name, b.Info));
                     long[]? values = null;
                     double? min = null, max = null;
                     if (b.Info.IntegerValues is { Length: > 0 } iv)
@@ -156,6 +161,15 @@ public sealed class CanonicalBrick
         return new CanonicalBrick(model, HashOf(model), weights, spec, inputs, outputs);
     }
 
+    /// <summary>Tensors that a layer with subgraphs (If, Loop, Scan) reads, explicitly or from its bodies.</summary>
+    private static HashSet<string> ControlFlowReads(BrickSpec spec)
+    {
+        var reads = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var layer in spec.Layers)
+            if (Subgraphs.HasSubgraphs(layer.Node)) reads.UnionWith(layer.AllInputs);
+        return reads;
+    }
+
     private static readonly byte[] FormVersionBytes = System.Text.Encoding.UTF8.GetBytes(FormVersion);
 
     /// <summary>SHA-256 of <see cref="FormVersion"/>'s UTF-8 bytes followed by the serialized skeleton.</summary>
@@ -183,6 +197,18 @@ public sealed class CanonicalBrick
     {
         var shape = new TensorShapeProto();
         foreach (var d in info.Shape ?? []) shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = info.ElementType, Shape = shape } },
+        };
+    }
+
+    private static ValueInfoProto SymbolicValueInfo(string name, TensorInfo info)
+    {
+        var shape = new TensorShapeProto();
+        for (var k = 0; k < (info.Shape ?? []).Length; k++)
+            shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = $"{name}_d{k}" });
         return new ValueInfoProto
         {
             Name = name,
