@@ -22,7 +22,7 @@ public static class SampleSession
             SampleRigor.Quick => BenchmarkJob.Quick,
             _ => BenchmarkJob.Default,
         };
-        MeasurementClocks.TryResolve("auto", intraOpThreads: 1, "sequential", out var clock, out _);
+        MeasurementClocks.TryResolve("auto", intraOpThreads: 1, "sequential", "cpu", out var clock, out _);
         return job.WithClock(clock);
     }
 

@@ -23,7 +23,7 @@ internal sealed class BenchCommand : Command
     private readonly Option<string> _clock = new("--clock")
     {
         Description = "Clock timing each iteration: wall, cpu (thread CPU time: immune to preemption on noisy machines; needs --threads 1), " +
-                      "or auto (cpu when --threads 1 on Linux, else wall).",
+                      "or auto (cpu when --ep cpu --threads 1 on Linux, else wall).",
         DefaultValueFactory = _ => "auto",
     };
     private readonly Option<bool> _force = new("--force") { Description = "Measure bricks again even if results exist for this system and configuration." };
@@ -42,11 +42,11 @@ internal sealed class BenchCommand : Command
     {
         var folder = result.GetValue(_folder)!;
         var job = result.GetValue(_quick) ? BenchmarkJob.Quick : BenchmarkJob.Default;
-        if (!MeasurementClocks.TryResolve(result.GetValue(_clock)!, result.GetValue(_threads), result.GetValue(_mode)!, out var clock, out var clockError))
-            return Fail(ExitCodes.InvalidInput, clockError!);
-        job = job.WithClock(clock);
         if (!TryParseProvider(result.GetValue(_ep)!, out var provider, out var device))
             return Fail(ExitCodes.InvalidInput, $"--ep {result.GetValue(_ep)}: expected cpu or cuda[:DEVICE].");
+        if (!MeasurementClocks.TryResolve(result.GetValue(_clock)!, result.GetValue(_threads), result.GetValue(_mode)!, provider, out var clock, out var clockError))
+            return Fail(ExitCodes.InvalidInput, clockError!);
+        job = job.WithClock(clock);
         var configuration = job.Configuration(provider, device, result.GetValue(_threads), result.GetValue(_interThreads),
             result.GetValue(_mode)!, result.GetValue(_level)!);
         try
@@ -70,7 +70,8 @@ internal sealed class BenchCommand : Command
             using var store = _store.Open(result);
             var runner = new BrickBenchmarkRunner(store, configuration, job);
             var options = new BrickBenchmarkOptions(Force: result.GetValue(_force));
-            Console.WriteLine($"System {runner.System.Key}: {runner.System.CpuModel}, {runner.System.LogicalCores} cores, ONNX Runtime {runner.System.OnnxRuntimeVersion}");
+            Console.WriteLine($"System {runner.System.Key}: {runner.System.CpuModel}, {runner.System.LogicalCores} cores, ONNX Runtime {runner.System.OnnxRuntimeVersion}" +
+                              (runner.System.Gpu is { } gpu ? $", {gpu}" : ""));
             // Results are stored under what the bricks really run with (optimized-source bricks: level disabled).
             var stored = configuration.ForBricks(CatalogSourceKind(folder));
             Console.WriteLine($"Configuration {stored.Key}: {Describe(stored)}");

@@ -50,7 +50,8 @@ internal static class EstimateCommand
             if (granularity < 1) throw new InvalidModelException($"-g {granularity}: G must be at least 1.");
             var (configuration, job) = session.Read(result);
             var selected = result.GetValue(mode)!;
-            var layerSource = source.Read(result);
+            // The private split optimizes the graph for the provider the bricks are measured with.
+            var layerSource = source.Read(result) with { Provider = configuration.ExecutionProvider };
             var splitOptions = new SplitOptions
             {
                 Granularity = granularity,
@@ -67,7 +68,7 @@ internal static class EstimateCommand
                 engine = new EngineMeasurement(store, configuration, job, splitOptions.Bindings);
             }
             var (systemKey, configKey) = ResolveTarget(store, dbPath, result.GetValue(system) ?? engine?.System.Key,
-                result.GetValue(config), engine?.System.Key ?? SystemFingerprintDetector.Detect().Key,
+                result.GetValue(config), engine?.System.Key ?? SystemFingerprintDetector.Detect(configuration.ExecutionProvider).Key,
                 configuration.ForBricks(layerSource.ToInfo().Kind).Key);
 
             var corrections = new List<IEstimateCorrection>();
@@ -79,6 +80,8 @@ internal static class EstimateCommand
             }
             var options = new EstimateOptions(CliNames.Statistics[result.GetValue(statistic)!], corrections);
             var estimator = selected == "all" ? new ModelEstimator() : new ModelEstimator([ModelEstimator.For(CliNames.Modes[selected])]);
+            var estimatedProvider = store.ListSystems().FirstOrDefault(p => p.Configuration.Key == configKey).Configuration?.ExecutionProvider
+                                    ?? configuration.ExecutionProvider;
 
             var estimates = new List<ModelEstimates>();
             var failures = new List<ModelFailure>();
@@ -89,7 +92,11 @@ internal static class EstimateCommand
                     if (input.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || Directory.Exists(input))
                     {
                         foreach (var recipe in LoadRecipes(input))
+                        {
+                            if (recipe.Source.MismatchWith(estimatedProvider) is { } mismatch)
+                                throw new InvalidDataException($"{input}: {recipe.Model}: {mismatch}");
                             estimates.Add(EstimateRunner.Estimate(recipe, store, systemKey, configKey, options, estimator));
+                        }
                         continue;
                     }
                     Console.Error.WriteLine($"{Path.GetFileNameWithoutExtension(input)}: splitting privately at G={granularity} ({layerSource.ToInfo()})");

@@ -35,7 +35,7 @@ internal sealed class SessionCliOptions
     {
         var (provider, device) = ParseProvider(result.GetValue(Ep)!);
         var job = result.GetValue(Quick) ? BenchmarkJob.Quick : BenchmarkJob.Default;
-        if (!MeasurementClocks.TryResolve(result.GetValue(Clock)!, result.GetValue(Threads), "sequential", out var clock, out var error))
+        if (!MeasurementClocks.TryResolve(result.GetValue(Clock)!, result.GetValue(Threads), "sequential", provider, out var clock, out var error))
             throw new InvalidModelException(error!);
         job = job.WithClock(clock);
         var configuration = job.Configuration(provider, device, result.GetValue(Threads), result.GetValue(InterThreads), "sequential",

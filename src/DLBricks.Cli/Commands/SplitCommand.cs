@@ -17,9 +17,15 @@ internal static class SplitCommand
         {
             Description = "Skip the privacy audit of the public files (bricks/, catalog.json) against the models. Never publish such a split.",
         };
+        var ep = new Option<string>("--ep")
+        {
+            Description = "Execution provider the optimized source is made for, the one the bricks will be benchmarked with: cpu or cuda.",
+            DefaultValueFactory = _ => "cpu",
+        };
+        ep.AcceptOnlyFromAmong("cpu", "cuda");
         var source = new LayerSourceCliOptions();
         var inputs = new ModelInputOptions();
-        var command = new Command("split", "Split models into deduplicated G-layer bricks.") { models, g, output, overlap, noVerify, noAudit };
+        var command = new Command("split", "Split models into deduplicated G-layer bricks.") { models, g, output, overlap, noVerify, noAudit, ep };
         source.AddTo(command);
         inputs.AddTo(command);
         command.SetAction((result, token) => Task.FromResult(CliErrors.Run(() =>
@@ -29,7 +35,7 @@ internal static class SplitCommand
             var options = new SplitOptions
             {
                 Granularity = granularity,
-                Source = source.Read(result),
+                Source = source.Read(result) with { Provider = result.GetValue(ep)! },
                 Overlap = result.GetValue(overlap),
                 VerifyWithRuntime = !result.GetValue(noVerify),
                 Bindings = inputs.Bindings(result),

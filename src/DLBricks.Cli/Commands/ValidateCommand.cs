@@ -72,7 +72,8 @@ internal static class ValidateCommand
                 FixedCostBelowMs = result.GetValue(fixedCostBelow),
                 Profile = !result.GetValue(noProfile),
                 Session = new ScenarioSessionOptions(IntraOpThreads: configuration.IntraOpThreads),
-                Split = new SplitOptions { Source = source.Read(result), Bindings = bindings },
+                // Bricks are cut from the graph optimized for the provider they are measured with.
+                Split = new SplitOptions { Source = source.Read(result) with { Provider = configuration.ExecutionProvider }, Bindings = bindings },
                 Runs = result.GetValue(runs),
                 ReproducibilityTolerance = result.GetValue(tolerance),
             };
@@ -83,7 +84,7 @@ internal static class ValidateCommand
             var outputDir = result.GetValue(output)!;
             using var store = stores.Open(result);
             var engine = new EngineMeasurement(store, configuration, job, bindings);
-            Console.Error.WriteLine($"system {engine.System.Key} ({engine.System.CpuModel}), configuration {configuration.Key} (level={configuration.OptimizationLevel}, threads={configuration.IntraOpThreads}, job={job.Name})");
+            Console.Error.WriteLine($"system {engine.System.Key} ({engine.System.CpuModel}{(engine.System.Gpu is { } gpu ? $"; {gpu}" : "")}), configuration {configuration.Key} (level={configuration.OptimizationLevel}, threads={configuration.IntraOpThreads}, job={job.Name})");
             var report = ValidationRunner.Run(result.GetValue(models)!, options, Path.Combine(outputDir, "splits"), engine,
                 new SplitCommand.SynchronousProgress(), token);
 

@@ -85,7 +85,7 @@ public sealed class BrickBenchmarkRunner
         _store = store;
         Configuration = configuration;
         Job = job;
-        System = system ?? SystemFingerprintDetector.Detect();
+        System = system ?? SystemFingerprintDetector.Detect(configuration.ExecutionProvider);
     }
 
     /// <summary>
@@ -104,7 +104,7 @@ public sealed class BrickBenchmarkRunner
     public SystemFingerprint System { get; }
 
     /// <summary>Benchmarks the bricks of the split output folder <paramref name="catalogFolder"/>.</summary>
-    /// <exception cref="InvalidDataException">No readable catalog in the folder.</exception>
+    /// <exception cref="InvalidDataException">No readable catalog in the folder, or its bricks were optimized for another provider.</exception>
     /// <exception cref="ExecutionProviderUnavailableException">The configuration's provider is missing; nothing was written.</exception>
     public BrickBenchmarkSummary Run(string catalogFolder, BrickBenchmarkOptions? options = null,
         IProgress<BrickBenchmarkProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -135,6 +135,7 @@ public sealed class BrickBenchmarkRunner
     {
         var catalog = BrickCatalog.Load(catalogFolder);
         var folder = Directory.Exists(catalogFolder) ? catalogFolder : Path.GetDirectoryName(Path.GetFullPath(catalogFolder))!;
+        EnsureSourceMatches(catalog.Source, Configuration, Path.Combine(folder, BrickCatalog.FileName));
         // Fail before touching the store when the provider cannot be used at all.
         SessionOptionsFactory.EnsureAvailable(Configuration);
         // Results are keyed by what the bricks really run with, not by what was asked for.
@@ -226,6 +227,17 @@ public sealed class BrickBenchmarkRunner
             skipped = bricks.Count - measured - failures.Count; // measured by other workers or earlier runs
         return new BrickBenchmarkSummary(System, configuration, bricks.Count, measured, skipped, failures, calibration,
             reports?.Folder, clock.Elapsed, cancelled);
+    }
+
+    /// <summary>
+    /// Refuses bricks cut from a graph optimized for another execution provider than <paramref name="configuration"/>'s: their
+    /// latencies would describe neither the model on this provider nor on the other.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The providers differ; the message names the catalog and the fix.</exception>
+    public static void EnsureSourceMatches(LayerSourceInfo source, RunConfiguration configuration, string catalogPath)
+    {
+        if (source.MismatchWith(configuration.ExecutionProvider) is { } mismatch)
+            throw new InvalidDataException($"{catalogPath}: {mismatch}");
     }
 
     /// <summary>Workers starting together (or sharing the folder over the network) each get their own report folder.</summary>

@@ -11,9 +11,11 @@ namespace DLBricks.Benchmarking;
 /// <see cref="OrtIoBinding"/>, so <see cref="Run"/> is a single native call that allocates nothing on the managed heap.
 /// </summary>
 /// <remarks>
-/// Inputs always live in CPU memory. With the CUDA provider a timed run therefore includes copying inputs to the device,
-/// the kernels, and copying outputs back to CPU memory (ORT synchronises the stream before <see cref="Run"/> returns).
-/// Outputs whose shape is not static are bound to CPU memory that ONNX Runtime allocates per run.
+/// Where tensors live follows <see cref="TensorBinding.PlacementFor"/>. On the CPU provider inputs and outputs are host
+/// memory; outputs whose shape is not static are bound to CPU memory that ONNX Runtime allocates per run. On the CUDA
+/// provider the inputs are copied to device memory once, before timing, and outputs are bound to device memory (allocated
+/// from the session's arena), so a timed run holds the kernels only, as inside the whole model; ONNX Runtime synchronises the
+/// stream before <see cref="Run"/> returns. String tensors stay in host memory.
 /// </remarks>
 public sealed class OnnxModelRunner : IDisposable
 {
@@ -22,9 +24,11 @@ public sealed class OnnxModelRunner : IDisposable
     private readonly RunOptions _runOptions;
     private readonly OrtIoBinding _binding;
     private readonly List<OrtValue> _values = [];
+    private readonly OrtMemoryInfo? _deviceMemory;
+    private DeviceUpload? _upload;
     private bool _disposed;
 
-    private OnnxModelRunner(SessionOptions options, InferenceSession session, IReadOnlyList<BrickTensor>? inputs,
+    private OnnxModelRunner(RunConfiguration configuration, SessionOptions options, InferenceSession session, IReadOnlyList<BrickTensor>? inputs,
         IReadOnlyList<BrickTensor>? outputs, int seed)
     {
         _options = options;
@@ -33,14 +37,12 @@ public sealed class OnnxModelRunner : IDisposable
         _binding = session.CreateIoBinding();
         try
         {
+            _deviceMemory = TensorBinding.DeviceMemoryFor(configuration);
             Inputs = ResolveInputs(session, inputs);
             var random = new Random(seed);
             foreach (var spec in Inputs)
-            {
-                var value = SyntheticInputs.Create(spec, random);
-                _values.Add(value);
-                _binding.BindInput(spec.Name, value);
-            }
+                _values.Add(SyntheticInputs.Create(spec, random));
+            BindInputs(configuration);
             BindOutputs(outputs);
         }
         catch
@@ -97,6 +99,8 @@ public sealed class OnnxModelRunner : IDisposable
             return;
         _disposed = true;
         _binding.Dispose();
+        _upload?.Dispose();
+        _deviceMemory?.Dispose();
         foreach (var value in _values)
             value.Dispose();
         _values.Clear();
@@ -119,7 +123,7 @@ public sealed class OnnxModelRunner : IDisposable
             options.Dispose();
             throw;
         }
-        return new OnnxModelRunner(options, session, inputs, outputs, seed);
+        return new OnnxModelRunner(configuration, options, session, inputs, outputs, seed);
     }
 
     private static IReadOnlyList<BrickTensor> ResolveInputs(InferenceSession session, IReadOnlyList<BrickTensor>? specs)
@@ -141,10 +145,27 @@ public sealed class OnnxModelRunner : IDisposable
         return specs;
     }
 
+    private void BindInputs(RunConfiguration configuration)
+    {
+        var onDevice = _deviceMemory is null ? [] : Enumerable.Range(0, Inputs.Count).Where(i => Inputs[i].ElementType != "string").ToList();
+        if (onDevice.Count > 0)
+            _upload = new DeviceUpload(configuration, _deviceMemory!, onDevice.Select(i => Inputs[i]).ToList(), onDevice.Select(i => _values[i]).ToList());
+        for (var i = 0; i < Inputs.Count; i++)
+        {
+            var slot = onDevice.IndexOf(i);
+            _binding.BindInput(Inputs[i].Name, slot >= 0 ? _upload!.DeviceValues[slot] : _values[i]);
+        }
+    }
+
     private void BindOutputs(IReadOnlyList<BrickTensor>? specs)
     {
         foreach (var (name, meta) in _session.OutputMetadata)
         {
+            if (_deviceMemory is not null && meta.IsTensor && !meta.IsString)
+            {
+                _binding.BindOutputToDevice(name, _deviceMemory);
+                continue;
+            }
             var shape = meta.IsTensor && !meta.IsString && meta.Dimensions.All(d => d >= 0)
                 ? meta.Dimensions.Select(d => (long)d).ToArray()
                 : specs?.FirstOrDefault(s => s.Name == name && s.Shape.All(d => d >= 0))?.Shape;

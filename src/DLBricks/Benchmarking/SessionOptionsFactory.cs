@@ -71,7 +71,7 @@ public static class SessionOptionsFactory
     {
         try
         {
-            options.AppendExecutionProvider_CUDA(deviceId);
+            Graph.RuntimeOptimizer.WithoutNativeLog(() => options.AppendExecutionProvider_CUDA(deviceId));
         }
         // A CPU-only native library either lacks the CUDA entry point altogether or reports that the provider was not built in.
         catch (EntryPointNotFoundException e)
@@ -86,7 +86,8 @@ public static class SessionOptionsFactory
         {
             // A GPU build whose CUDA libraries are missing or broken: pass ORT's reason on, on one line.
             var reason = e.Message.ReplaceLineEndings(" ").Trim();
-            throw new ExecutionProviderUnavailableException("cuda", $"CUDA execution provider could not be loaded: {reason}", e);
+            throw new ExecutionProviderUnavailableException("cuda",
+                $"CUDA execution provider could not be loaded: {reason}; check the NVIDIA driver, the CUDA runtime, cuBLAS and cuDNN libraries this ONNX Runtime needs (docs/gpu.md).", e);
         }
     }
 

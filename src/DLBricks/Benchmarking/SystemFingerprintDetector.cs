@@ -7,14 +7,23 @@ namespace DLBricks.Benchmarking;
 /// <summary>Describes the machine this process runs on as a <see cref="SystemFingerprint"/>.</summary>
 public static class SystemFingerprintDetector
 {
-    /// <summary>CPU model, logical cores, physical memory, OS, .NET and ONNX Runtime versions of this machine.</summary>
-    public static SystemFingerprint Detect() => new(
+    /// <summary>
+    /// CPU model, logical cores, physical memory, OS, .NET and ONNX Runtime versions of this machine, and for a non-CPU
+    /// <paramref name="executionProvider"/> its GPUs (<see cref="GpuDetector.Detect"/>).
+    /// </summary>
+    public static SystemFingerprint Detect(string executionProvider = "cpu") => new(
         CpuModel: CpuModel(),
         LogicalCores: Environment.ProcessorCount,
         MemoryBytes: MemoryBytes(),
         OperatingSystem: RuntimeInformation.OSDescription,
         DotNetVersion: RuntimeInformation.FrameworkDescription,
-        OnnxRuntimeVersion: OrtEnv.Instance().GetVersionString());
+        OnnxRuntimeVersion: OrtEnv.Instance().GetVersionString())
+    {
+        Gpu = UsesGpu(executionProvider) ? GpuDetector.Detect() : null,
+    };
+
+    /// <summary>Whether results under <paramref name="executionProvider"/> depend on the GPU, so the fingerprint must name it.</summary>
+    public static bool UsesGpu(string executionProvider) => !string.Equals(executionProvider, "cpu", StringComparison.OrdinalIgnoreCase);
 
     private static string CpuModel()
     {

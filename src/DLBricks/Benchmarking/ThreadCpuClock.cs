@@ -59,15 +59,19 @@ public sealed class ThreadCpuClock : IClock
     private static extern int clock_gettime(int clockId, out TimeSpec time);
 }
 
-/// <summary>Resolves the <c>--clock</c> choice against the thread settings.</summary>
+/// <summary>Resolves the <c>--clock</c> choice against the execution provider and thread settings.</summary>
 public static class MeasurementClocks
 {
     /// <summary>
-    /// <c>auto</c> picks the thread-CPU clock when every kernel runs on the calling thread (one intra-op thread, sequential
-    /// mode) and the OS offers it, else the wall clock; <c>cpu</c> demands the thread-CPU clock and fails otherwise.
+    /// <c>auto</c> picks the thread-CPU clock when every kernel runs on the calling thread (CPU provider, one intra-op thread,
+    /// sequential mode) and the OS offers it, else the wall clock; <c>cpu</c> demands the thread-CPU clock and fails otherwise.
+    /// A non-CPU provider always gets the wall clock: its kernels run on the device while the calling thread waits for them,
+    /// so the thread's CPU time would leave the GPU time out.
     /// </summary>
-    public static bool TryResolve(string choice, int intraOpThreads, string executionMode, out MeasurementClock clock, out string? error)
+    public static bool TryResolve(string choice, int intraOpThreads, string executionMode, string executionProvider,
+        out MeasurementClock clock, out string? error)
     {
+        var onCpu = string.Equals(executionProvider, "cpu", StringComparison.OrdinalIgnoreCase);
         var singleThreaded = intraOpThreads == 1 && executionMode == "sequential";
         error = null;
         clock = MeasurementClock.Wall;
@@ -76,9 +80,14 @@ public static class MeasurementClocks
             case "wall":
                 return true;
             case "auto":
-                if (singleThreaded && ThreadCpuClock.Instance.IsAvailable) clock = MeasurementClock.ThreadCpu;
+                if (onCpu && singleThreaded && ThreadCpuClock.Instance.IsAvailable) clock = MeasurementClock.ThreadCpu;
                 return true;
             case "cpu":
+                if (!onCpu)
+                {
+                    error = $"--clock cpu cannot see time spent on the {executionProvider} device (only the calling thread's CPU time); use --clock wall or auto with --ep {executionProvider}.";
+                    return false;
+                }
                 if (!singleThreaded)
                 {
                     error = "--clock cpu measures the calling thread only; it needs --threads 1 and --mode sequential.";

@@ -70,7 +70,7 @@ public sealed class BrickExporter : IDisposable
     {
         if (_loadable.TryGetValue(brick.Hash, out var known)) return known;
         var path = Write(brick);
-        var ok = TryLoad(path, out var error);
+        var ok = TryLoad(path, _source.Provider ?? "cpu", out var error);
         _loadable[brick.Hash] = ok;
         if (!ok)
         {
@@ -98,7 +98,7 @@ public sealed class BrickExporter : IDisposable
             var path = known ? null : Write(piece.Brick);
             if (!verify || _loadable.ContainsKey(piece.Brick.Hash)) continue;
             path ??= Path.Combine(_staging, "bricks", piece.Brick.Hash + ".onnx");
-            var ok = TryLoad(path, out var error);
+            var ok = TryLoad(path, _source.Provider ?? "cpu", out var error);
             _loadable[piece.Brick.Hash] = ok;
             if (ok) continue;
             var layer = split.Graph.Layers[piece.FirstLayer];
@@ -186,11 +186,13 @@ public sealed class BrickExporter : IDisposable
         return path;
     }
 
-    private static bool TryLoad(string path, out string? error)
+    private static bool TryLoad(string path, string provider, out string? error)
     {
         try
         {
             using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
+            // Bricks of a CUDA-optimized graph may hold operators only CUDA implements.
+            Graph.RuntimeOptimizer.AppendProvider(options, provider, path);
             using var session = new InferenceSession(path, options);
             error = null;
             return true;

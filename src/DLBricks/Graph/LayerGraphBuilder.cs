@@ -21,10 +21,14 @@ public static class LayerGraphBuilder
         source ??= LayerSourceOptions.Raw;
         bindings ??= ModelInputBindings.None;
         var inputs = ShapeProbe.ResolveInputs(model, bindings);
+        var provider = "cpu";
         if (source.Kind == LayerSourceKind.Optimized)
-            model = RuntimeOptimizer.Optimize(model, source.Level);
+        {
+            model = RuntimeOptimizer.Optimize(model, source.Level, source.Provider);
+            provider = source.Provider;
+        }
         var structure = Analyze(model);
-        var probed = ShapeProbe.Run(model, inputs);
+        var probed = ShapeProbe.Run(model, inputs, provider);
         return Assemble(model, structure, inputs, probed);
     }
 

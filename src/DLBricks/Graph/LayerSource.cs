@@ -27,6 +27,12 @@ public enum OptimizationLevel
 /// <param name="Level">Optimization level for <see cref="LayerSourceKind.Optimized"/>.</param>
 public sealed record LayerSourceOptions(LayerSourceKind Kind, OptimizationLevel Level = OptimizationLevel.Extended)
 {
+    /// <summary>
+    /// Execution provider the optimized source is made for (<c>cpu</c> or <c>cuda</c>): the provider the bricks will be
+    /// benchmarked with. ONNX Runtime's optimizations depend on it (NCHWc layout operators only for the CPU, CUDA-only fusions).
+    /// </summary>
+    public string Provider { get; init; } = "cpu";
+
     /// <summary>The raw model.</summary>
     public static LayerSourceOptions Raw { get; } = new(LayerSourceKind.Raw);
 
@@ -52,5 +58,5 @@ public sealed record LayerSourceOptions(LayerSourceKind Kind, OptimizationLevel 
 
     /// <summary>The catalog's description of this source.</summary>
     public LayerSourceInfo ToInfo() =>
-        Kind == LayerSourceKind.Raw ? LayerSourceInfo.Raw : new LayerSourceInfo("optimized", LevelName(Level));
+        Kind == LayerSourceKind.Raw ? LayerSourceInfo.Raw : new LayerSourceInfo("optimized", LevelName(Level)) { Provider = Provider };
 }

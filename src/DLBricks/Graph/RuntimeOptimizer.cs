@@ -6,7 +6,9 @@ namespace DLBricks.Graph;
 /// <summary>
 /// Produces the model ONNX Runtime actually executes: the runtime's graph optimizations at a level (constant folding,
 /// Conv+BatchNorm+Relu, MatMul+Add, LayerNorm and attention fusions, and at <c>all</c> the NCHWc layout ops) applied and
-/// the result saved. The saved model at <see cref="OptimizationLevel.All"/> is tied to this machine's CPU kind.
+/// the result saved. The saved model at <see cref="OptimizationLevel.All"/> is tied to this machine's CPU kind. ONNX Runtime
+/// optimizes for the execution providers of the session, so the graph is optimized for the provider it will run on: with
+/// the CPU provider alone, a CUDA run of the result would execute CPU layout operators (NCHWc reorders) on the CPU.
 /// </summary>
 public static class RuntimeOptimizer
 {
@@ -19,9 +21,12 @@ public static class RuntimeOptimizer
         _ => GraphOptimizationLevel.ORT_ENABLE_ALL,
     };
 
-    /// <summary>Returns the optimized model, loaded into memory under the original model's name and folder.</summary>
-    /// <exception cref="InvalidModelException">ONNX Runtime cannot load or optimize the model.</exception>
-    public static OnnxModel Optimize(OnnxModel model, OptimizationLevel level)
+    /// <summary>
+    /// Returns the model optimized for <paramref name="provider"/> (<c>cpu</c> or <c>cuda</c>), loaded into memory under the
+    /// original model's name and folder.
+    /// </summary>
+    /// <exception cref="InvalidModelException">ONNX Runtime cannot load or optimize the model, or the provider is not available here.</exception>
+    public static OnnxModel Optimize(OnnxModel model, OptimizationLevel level, string provider = "cpu")
     {
         var folder = Directory.CreateTempSubdirectory("dlbricks-opt-").FullName;
         try
@@ -37,6 +42,7 @@ public static class RuntimeOptimizer
             {
                 if (model.HasExternalData)
                     options.AddSessionConfigEntry("session.optimized_model_external_initializers_file_name", model.Name + ".weights");
+                AppendProvider(options, provider, model.Path);
                 try
                 {
                     using var session = new InferenceSession(model.Path, options);
@@ -63,6 +69,54 @@ public static class RuntimeOptimizer
             throw;
         }
     }
+
+    /// <summary>Adds the execution provider the optimized graph is made for; the CPU provider is always there.</summary>
+    /// <exception cref="InvalidModelException">The provider is unknown or missing from the loaded ONNX Runtime.</exception>
+    internal static void AppendProvider(SessionOptions options, string provider, string modelPath)
+    {
+        switch (provider)
+        {
+            case "cpu":
+                return;
+            case "cuda":
+                try
+                {
+                    // Device 0: graph transformations depend on the provider, not on which of its devices runs the model.
+                    WithoutNativeLog(() => options.AppendExecutionProvider_CUDA(0));
+                }
+                catch (Exception e) when (e is EntryPointNotFoundException or OnnxRuntimeException)
+                {
+                    throw new InvalidModelException(CudaUnavailable(modelPath, ShapeProbe.OneLine(e.Message)), e);
+                }
+                return;
+            default:
+                throw new InvalidModelException($"{modelPath}: unknown execution provider '{provider}' to optimize for; use cpu or cuda.");
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> with ONNX Runtime's own log silenced: a GPU build that cannot load its CUDA libraries logs
+    /// the failure to the console before throwing it, and the caller turns the exception into the one line the user sees.
+    /// </summary>
+    internal static void WithoutNativeLog(Action action)
+    {
+        var env = OrtEnv.Instance();
+        var level = env.EnvLogLevel;
+        env.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
+        try
+        {
+            action();
+        }
+        finally
+        {
+            env.EnvLogLevel = level;
+        }
+    }
+
+    /// <summary>The one-line refusal when the graph cannot be optimized for CUDA on this machine.</summary>
+    internal static string CudaUnavailable(string modelPath, string reason) =>
+        $"{modelPath}: cannot optimize the model for the CUDA provider here ({reason}); split on a machine with an NVIDIA GPU " +
+        "using the GPU build (dotnet build -p:DLBricksGpu=true, see docs/gpu.md), or split with --ep cpu.";
 
     /// <summary>
     /// ONNX Runtime reports a full disk while writing the optimized model as "Protobuf serialization failed", which sends

@@ -22,7 +22,10 @@ public static class ShapeProbe
 
     /// <summary>Runs the probe and returns what it learned about every node output, keyed by tensor name.</summary>
     /// <exception cref="InvalidModelException">ONNX Runtime refuses or fails to run the model; the message carries its reason.</exception>
-    public static IReadOnlyDictionary<string, TensorInfo> Run(OnnxModel model, IReadOnlyList<ResolvedInput> inputs)
+    /// <param name="model">The model to probe.</param>
+    /// <param name="inputs">Resolved inputs to feed.</param>
+    /// <param name="provider">Execution provider to run on: a graph optimized for CUDA may hold operators only CUDA implements.</param>
+    public static IReadOnlyDictionary<string, TensorInfo> Run(OnnxModel model, IReadOnlyList<ResolvedInput> inputs, string provider = "cpu")
     {
         var probe = model.Proto.Clone();
         var outputs = new List<string>();
@@ -45,6 +48,7 @@ public static class ShapeProbe
         // The probe model is loaded from memory; external data still resolves against the original model's folder.
         if (model.HasExternalData)
             options.AddSessionConfigEntry("session.model_external_initializers_file_folder_path", model.Directory);
+        RuntimeOptimizer.AppendProvider(options, provider, model.Path);
         InferenceSession session;
         try
         {

@@ -12,9 +12,19 @@ public sealed record SystemFingerprint(
     string DotNetVersion,
     string OnnxRuntimeVersion)
 {
+    /// <summary>
+    /// The GPUs the results were measured with (names, memory, driver and CUDA versions, as <c>GpuDetector.Describe</c> writes them);
+    /// null for CPU runs, so a CPU result does not depend on which GPU sits in the machine.
+    /// </summary>
+    public string? Gpu { get; init; }
+
     /// <summary>Stable short identifier derived from every field.</summary>
-    public string Key => StoreKeys.Of(CpuModel, LogicalCores.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        MemoryBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), OperatingSystem, DotNetVersion, OnnxRuntimeVersion);
+    public string Key => Gpu is null
+        // Without a GPU the key keeps the fields it always had, so existing results still match.
+        ? StoreKeys.Of(CpuModel, LogicalCores.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            MemoryBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), OperatingSystem, DotNetVersion, OnnxRuntimeVersion)
+        : StoreKeys.Of(CpuModel, LogicalCores.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            MemoryBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), OperatingSystem, DotNetVersion, OnnxRuntimeVersion, Gpu);
 }
 
 /// <summary>

@@ -69,8 +69,9 @@ public sealed record BrickCatalog(int FormatVersion, LayerSourceInfo Source, IRe
         try
         {
             using var stream = System.IO.File.OpenRead(path);
-            return JsonSerializer.Deserialize<BrickCatalog>(stream, CatalogJson.Options)
-                   ?? throw new InvalidDataException($"{path}: empty catalog.");
+            var catalog = JsonSerializer.Deserialize<BrickCatalog>(stream, CatalogJson.Options)
+                          ?? throw new InvalidDataException($"{path}: empty catalog.");
+            return catalog with { Source = catalog.Source.WithDefaults() };
         }
         catch (JsonException e)
         {

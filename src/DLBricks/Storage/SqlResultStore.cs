@@ -119,7 +119,7 @@ public abstract class SqlResultStore : IResultStore
         using var reader = command.ExecuteReader();
         var pairs = new List<(SystemFingerprint, RunConfiguration)>();
         while (reader.Read())
-            pairs.Add((ReadSystem(reader, 1), ReadConfiguration(reader, 8)));
+            pairs.Add((ReadSystem(reader, 1, gpu: 16), ReadConfiguration(reader, 8)));
         return pairs;
     }
 
@@ -153,7 +153,7 @@ public abstract class SqlResultStore : IResultStore
         using (var command = Command(ResultStoreSql.SelectAllSystems))
         using (var reader = command.ExecuteReader())
             while (reader.Read())
-                systems.Add(ReadSystem(reader, 1));
+                systems.Add(ReadSystem(reader, 1, gpu: 7));
 
         var configurations = new List<RunConfiguration>();
         using (var command = Command(ResultStoreSql.SelectAllConfigurations))
@@ -323,6 +323,7 @@ public abstract class SqlResultStore : IResultStore
         Add(command, "@operating_system", system.OperatingSystem);
         Add(command, "@dotnet_version", system.DotNetVersion);
         Add(command, "@onnxruntime_version", system.OnnxRuntimeVersion);
+        AddTyped(command, "@gpu", system.Gpu, DbType.String);
     }
 
     private static void AddConfiguration(DbCommand command, RunConfiguration configuration)
@@ -363,9 +364,9 @@ public abstract class SqlResultStore : IResultStore
         command.Parameters.Add(parameter);
     }
 
-    private static SystemFingerprint ReadSystem(DbDataReader reader, int first)
+    private static SystemFingerprint ReadSystem(DbDataReader reader, int first, int gpu)
         => new(reader.GetString(first), reader.GetInt32(first + 1), reader.GetInt64(first + 2), reader.GetString(first + 3),
-            reader.GetString(first + 4), reader.GetString(first + 5));
+            reader.GetString(first + 4), reader.GetString(first + 5)) { Gpu = reader.IsDBNull(gpu) ? null : reader.GetString(gpu) };
 
     private static RunConfiguration ReadConfiguration(DbDataReader reader, int first)
         => new(reader.GetString(first), reader.IsDBNull(first + 1) ? null : reader.GetInt32(first + 1), reader.GetInt32(first + 2),

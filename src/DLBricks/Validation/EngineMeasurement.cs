@@ -120,7 +120,12 @@ public sealed class EngineMeasurement
     private LayerSourceInfo SourceOf(string folder)
     {
         if (!_sources.TryGetValue(folder, out var source))
-            _sources[folder] = source = File.Exists(Path.Combine(folder, BrickCatalog.FileName)) ? BrickCatalog.Load(folder).Source : LayerSourceInfo.Raw;
+        {
+            var catalogPath = Path.Combine(folder, BrickCatalog.FileName);
+            source = File.Exists(catalogPath) ? BrickCatalog.Load(folder).Source : LayerSourceInfo.Raw;
+            BrickBenchmarkRunner.EnsureSourceMatches(source, Configuration, catalogPath);
+            _sources[folder] = source;
+        }
         return source;
     }
 

@@ -119,7 +119,8 @@ public static class SplitAudit
             try
             {
                 progress?.Report($"{model.Name}: reading and probing shapes");
-                graph = LayerGraphBuilder.Build(model.Path, options.Source, model.Bindings);
+                // The bricks run under the audit's provider, so they are cut from the graph optimized for it.
+                graph = LayerGraphBuilder.Build(model.Path, options.Source with { Provider = options.Configuration.ExecutionProvider }, model.Bindings);
             }
             catch (Exception e) when (e is InvalidModelException or InvalidDataException or OnnxRuntimeException or NotSupportedException or IOException)
             {

@@ -41,6 +41,60 @@ public sealed class BenchCommandProcessTests : IDisposable
     }
 
     [Fact]
+    public void CpuClockWithCudaIsRefusedWithOneLineNamingTheFix()
+    {
+        _bricks.AddRelu(4);
+        var run = Cli("bench", _bricks.WriteCatalog(), "--db", DbPath, "--ep", "cuda", "--clock", "cpu", "--quick");
+        Assert.True(run.ExitCode == 2, run.ToString());
+        var line = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("--clock wall", line);
+        Assert.False(File.Exists(DbPath));
+    }
+
+    [Fact]
+    public void SplittingForCudaWithoutTheGpuBuildFailsWithOneLine()
+    {
+        var model = new TinyModel().Input("x", 1, 4).Output("y");
+        model.Node("Relu", ["x"], ["y"]);
+        var path = model.Save(_bricks.Folder, "relu");
+        var run = Cli("split", path, "-o", Path.Combine(_bricks.Folder, "split"), "--ep", "cuda");
+        Assert.True(run.ExitCode == 2, run.ToString());
+        // split reports progress on stderr too; the failure is one line and no stack trace.
+        var line = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error:", StringComparison.Ordinal));
+        Assert.DoesNotContain("   at ", run.Stderr);
+        Assert.StartsWith($"error: {path}", line);
+        Assert.Contains("-p:DLBricksGpu=true", line);
+        Assert.Contains("--ep cpu", line);
+    }
+
+    [Fact]
+    public async Task GpuValidationScriptWithoutACudaDeviceStopsWithOneLine()
+    {
+        Assert.False(OperatingSystem.IsWindows(), "the script is bash");
+        // A stand-in nvidia-smi that finds no device, as on a machine with the driver tools but no GPU, so the test does
+        // not depend on what this machine has.
+        var bin = Directory.CreateDirectory(Path.Combine(_bricks.Folder, "bin")).FullName;
+        var fake = Path.Combine(bin, "nvidia-smi");
+        File.WriteAllText(fake, "#!/bin/sh\necho 'No devices were found'\nexit 6\n");
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(TestPaths.RepoRoot, "scripts", "validate-gpu.sh"));
+        info.ArgumentList.Add(Path.Combine(_bricks.Folder, "report"));
+        info.Environment["PATH"] = bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "the device check must come before the build");
+
+        Assert.Equal(3, process.ExitCode);
+        Assert.Equal("", await stdout);
+        var line = Assert.Single((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("validate-gpu: no CUDA device found", line);
+        Assert.False(Directory.Exists(Path.Combine(_bricks.Folder, "report")));
+    }
+
+    [Fact]
     public void BadOptionValueFailsWithOneLine()
     {
         _bricks.AddRelu(4);

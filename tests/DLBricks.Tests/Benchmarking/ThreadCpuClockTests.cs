@@ -26,21 +26,35 @@ public class ThreadCpuClockTests
     }
 
     [Theory]
-    [InlineData("auto", 1, "sequential", MeasurementClock.ThreadCpu)]
-    [InlineData("auto", 0, "sequential", MeasurementClock.Wall)]
-    [InlineData("auto", 1, "parallel", MeasurementClock.Wall)]
-    [InlineData("wall", 1, "sequential", MeasurementClock.Wall)]
-    [InlineData("cpu", 1, "sequential", MeasurementClock.ThreadCpu)]
-    public void ResolvesTheClockFromThreadSettings(string choice, int threads, string mode, MeasurementClock expected)
+    [InlineData("auto", 1, "sequential", "cpu", MeasurementClock.ThreadCpu)]
+    [InlineData("auto", 0, "sequential", "cpu", MeasurementClock.Wall)]
+    [InlineData("auto", 1, "parallel", "cpu", MeasurementClock.Wall)]
+    [InlineData("wall", 1, "sequential", "cpu", MeasurementClock.Wall)]
+    [InlineData("cpu", 1, "sequential", "cpu", MeasurementClock.ThreadCpu)]
+    // GPU kernels run on the device while the calling thread waits, so the thread's CPU time would miss them.
+    [InlineData("auto", 1, "sequential", "cuda", MeasurementClock.Wall)]
+    [InlineData("wall", 1, "sequential", "cuda", MeasurementClock.Wall)]
+    public void ResolvesTheClockFromProviderAndThreadSettings(string choice, int threads, string mode, string provider, MeasurementClock expected)
     {
-        Assert.True(MeasurementClocks.TryResolve(choice, threads, mode, out var clock, out _));
+        Assert.True(MeasurementClocks.TryResolve(choice, threads, mode, provider, out var clock, out var error));
         Assert.Equal(expected, clock);
+        Assert.Null(error);
+    }
+
+    [Fact]
+    public void CpuClockWithTheCudaProviderIsRefusedNamingTheFix()
+    {
+        Assert.False(MeasurementClocks.TryResolve("cpu", 1, "sequential", "cuda", out _, out var error));
+        Assert.NotNull(error);
+        Assert.DoesNotContain('\n', error);
+        Assert.Contains("cuda", error);
+        Assert.Contains("--clock wall", error);
     }
 
     [Fact]
     public void CpuClockWithSeveralThreadsIsRefused()
     {
-        Assert.False(MeasurementClocks.TryResolve("cpu", 4, "sequential", out _, out var error));
+        Assert.False(MeasurementClocks.TryResolve("cpu", 4, "sequential", "cpu", out _, out var error));
         Assert.Contains("--threads 1", error);
         Assert.Equal("default+cpu", BenchmarkJob.Default.WithClock(MeasurementClock.ThreadCpu).Name);
     }

@@ -30,7 +30,7 @@ public readonly record struct DialectSql(string Sqlite, string PostgreSql)
 internal static class ResultStoreSql
 {
     /// <summary>Schema version this code writes; stores refuse databases of a newer version.</summary>
-    public const int CurrentSchemaVersion = 4;
+    public const int CurrentSchemaVersion = 5;
 
     public const string CreateSchemaVersionTable =
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)";
@@ -151,6 +151,10 @@ internal static class ResultStoreSql
             "ALTER TABLE results ADD COLUMN harness_version INTEGER NULL",
             "ALTER TABLE claims ADD COLUMN claim_token TEXT NULL",
         ],
+        // 4 -> 5: the GPUs of systems measured with a GPU provider (NULL for CPU runs and older rows).
+        [
+            "ALTER TABLE systems ADD COLUMN gpu TEXT NULL",
+        ],
     ];
 
     /// <summary>
@@ -164,8 +168,8 @@ internal static class ResultStoreSql
 
     public const string UpsertSystem =
         """
-        INSERT INTO systems (system_key, cpu_model, logical_cores, memory_bytes, operating_system, dotnet_version, onnxruntime_version)
-        VALUES (@system_key, @cpu_model, @logical_cores, @memory_bytes, @operating_system, @dotnet_version, @onnxruntime_version)
+        INSERT INTO systems (system_key, cpu_model, logical_cores, memory_bytes, operating_system, dotnet_version, onnxruntime_version, gpu)
+        VALUES (@system_key, @cpu_model, @logical_cores, @memory_bytes, @operating_system, @dotnet_version, @onnxruntime_version, @gpu)
         ON CONFLICT (system_key) DO NOTHING
         """;
 
@@ -181,7 +185,7 @@ internal static class ResultStoreSql
     /// <summary>Every system, whether or not it has results (export).</summary>
     public const string SelectAllSystems =
         """
-        SELECT system_key, cpu_model, logical_cores, memory_bytes, operating_system, dotnet_version, onnxruntime_version
+        SELECT system_key, cpu_model, logical_cores, memory_bytes, operating_system, dotnet_version, onnxruntime_version, gpu
         FROM systems ORDER BY system_key
         """;
 
@@ -271,7 +275,7 @@ internal static class ResultStoreSql
         """
         SELECT s.system_key, s.cpu_model, s.logical_cores, s.memory_bytes, s.operating_system, s.dotnet_version,
                s.onnxruntime_version, c.configuration_key, c.execution_provider, c.device_id, c.intra_op_threads,
-               c.inter_op_threads, c.execution_mode, c.optimization_level, c.job, c.measurement
+               c.inter_op_threads, c.execution_mode, c.optimization_level, c.job, c.measurement, s.gpu
         FROM systems s
         JOIN configurations c ON EXISTS (
             SELECT 1 FROM results r WHERE r.system_key = s.system_key AND r.configuration_key = c.configuration_key)
