@@ -11,7 +11,7 @@ namespace DLBricks.Tests.Benchmarking;
 /// <summary>The decisions that make GPU measurements right, checked without a GPU.</summary>
 public sealed class GpuDecisionTests : IDisposable
 {
-    private static readonly RunConfiguration Cpu = new("cpu", null, 1, 1, "sequential", "all", BenchmarkJob.Quick.Name);
+    private static readonly RunConfiguration Cpu = BenchmarkJob.Quick.Configuration("cpu", null, 1, 1, "sequential", "all");
     private static readonly RunConfiguration Cuda = Cpu with { ExecutionProvider = "cuda", DeviceId = 1 };
     private readonly BrickFolderBuilder _bricks = new();
 
