@@ -126,7 +126,7 @@ internal static class EstimateCommand
             {
                 var missing = m.Estimates.SelectMany(e => e.Missing).DistinctBy(x => x.Hash).ToList();
                 Console.Error.WriteLine($"{m.Model}: {missing.Count} brick(s) have no result for system {systemKey}, configuration {configKey}: " +
-                                        string.Join(", ", missing.Take(10).Select(x => $"{x.Hash[..12]} ({x.Reason})")) + (missing.Count > 10 ? ", ..." : ""));
+                                        string.Join(", ", missing.Take(10).Select(x => $"{x.Hash[..Math.Min(12, x.Hash.Length)]} ({x.Reason})")) + (missing.Count > 10 ? ", ..." : ""));
             }
             Console.Error.WriteLine("estimates above are lower bounds; benchmark the missing bricks (dlbricks bench, or estimate --bench-missing).");
             return ExitCodes.PartialFailure;

@@ -19,14 +19,15 @@ public class SplitCommandTests
     }
 
     [Fact]
-    public void BadModelPrintsOneLineExitsNonZeroAndWritesNothing()
+    public void OnlyModelBadPrintsOneLineExitsNonZeroAndWritesNothing()
     {
         using var temp = new TempFolder();
         var bad = temp.File("broken.onnx");
         File.WriteAllBytes(bad, File.ReadAllBytes(TestPaths.LightModel("squeezenet"))[..1000]);
         var output = temp.File("out");
 
-        var (code, stdout, stderr) = CliProcess.Run("split", TestPaths.LightModel("squeezenet"), bad, "-g", "1", "-o", output);
+        // With a good model beside it the good one is written and the split exits 1 (HostileFilesCliTests); alone, nothing is.
+        var (code, stdout, stderr) = CliProcess.Run("split", bad, "-g", "1", "-o", output);
 
         Assert.NotEqual(0, code);
         var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error:"));
