@@ -55,7 +55,7 @@ public class LightModelSplitTests
         using var temp = new TempFolder();
         var result = SplitRunner.Run([TestPaths.LightModel(name)], new SplitOptions { Granularity = g }, temp.File("out"));
         var catalog = BrickCatalog.Load(temp.File("out"));
-        Assert.Equal(new LayerSourceInfo("optimized", "all"), catalog.Source);
+        Assert.Equal(new LayerSourceInfo("optimized", "all") { Provider = "cpu" }, catalog.Source);
         // The runtime's own fusions are layers now: fewer layers than the raw graph, e.g. no separate BatchNormalization.
         Assert.True(result.Models[0].Layers < LayerGraphBuilder.Build(TestPaths.LightModel(name)).Layers.Count);
         Assert.DoesNotContain(catalog.Bricks, b => b.OpTypes.Contains("BatchNormalization"));
