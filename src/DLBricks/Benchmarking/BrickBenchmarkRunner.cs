@@ -27,7 +27,11 @@ public enum BrickOutcomeKind
 /// <param name="Statistics">Latency when measured.</param>
 /// <param name="Error">Reason when failed.</param>
 /// <param name="WallTime">Time spent on the brick, including loading it.</param>
-public sealed record BrickOutcome(string Hash, BrickOutcomeKind Kind, LatencyStatistics? Statistics, string? Error, TimeSpan WallTime);
+public sealed record BrickOutcome(string Hash, BrickOutcomeKind Kind, LatencyStatistics? Statistics, string? Error, TimeSpan WallTime)
+{
+    /// <summary>Where <see cref="WallTime"/> went, for bricks this run measured (or tried to); null when skipped.</summary>
+    public BrickCost? Cost { get; init; }
+}
 
 /// <summary>Progress of a run, reported before each brick starts (<see cref="Current"/> set) and after it ends (<see cref="Last"/> set).</summary>
 /// <param name="Completed">Bricks finished (measured, skipped or failed).</param>
@@ -295,20 +299,29 @@ public sealed class BrickBenchmarkRunner
     {
         var watch = Stopwatch.StartNew();
         var runners = new List<OnnxModelRunner>();
+        TimeSpan firstSession = TimeSpan.Zero, copiesSetup = TimeSpan.Zero;
+        MeasurementPhases? phases = null;
+        var copies = 1;
+        BrickCost Cost() => new(watch.Elapsed, firstSession, copiesSetup, copies, phases);
         try
         {
             var path = Path.GetFullPath(Path.Combine(folder, brick.File));
             var configuration = Configuration.ForBricks(source?.Kind);
             // Rotation emulates a cold private cache for single-threaded runs; with a thread pool per session, idle copies'
             // spinning workers would compete for the cores, so multi-threaded configurations run one copy.
-            var copies = Configuration.IntraOpThreads == 1 ? Job.CopiesFor(brick.BytesMoved, brick.Parameters * 4) : 1;
+            copies = Configuration.IntraOpThreads == 1 ? Job.CopiesFor(brick.BytesMoved, brick.Parameters * 4) : 1;
             for (var i = 0; i < copies; i++)
             {
+                var opened = Stopwatch.GetTimestamp();
                 runners.Add(OnnxModelRunner.Open(path, configuration, brick.Inputs, brick.Outputs, SyntheticInputs.SeedFrom(brick.Hash)));
+                if (i == 0) firstSession = Stopwatch.GetElapsedTime(opened);
+                else copiesSetup += Stopwatch.GetElapsedTime(opened);
                 progress?.Invoke();
             }
             var measurement = copies == 1 ? measurer.Measure(brick.Hash, runners[0]) : measurer.Measure(brick.Hash, new RotatingCall(runners).Run);
-            return new BrickOutcome(brick.Hash, BrickOutcomeKind.Measured, measurement.Statistics, null, watch.Elapsed);
+            phases = measurement.Phases;
+            DisposeAll(runners);
+            return new BrickOutcome(brick.Hash, BrickOutcomeKind.Measured, measurement.Statistics, null, watch.Elapsed) { Cost = Cost() };
         }
         catch (ExecutionProviderUnavailableException)
         {
@@ -316,12 +329,19 @@ public sealed class BrickBenchmarkRunner
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return new BrickOutcome(brick.Hash, BrickOutcomeKind.Failed, null, OneLine(e), watch.Elapsed);
+            DisposeAll(runners);
+            return new BrickOutcome(brick.Hash, BrickOutcomeKind.Failed, null, OneLine(e), watch.Elapsed) { Cost = Cost() };
         }
         finally
         {
-            foreach (var runner in runners) runner.Dispose();
+            DisposeAll(runners);
         }
+    }
+
+    private static void DisposeAll(List<OnnxModelRunner> runners)
+    {
+        foreach (var runner in runners) runner.Dispose();
+        runners.Clear();
     }
 
     /// <summary>Runs the next of several identical runners on each call.</summary>

@@ -27,6 +27,7 @@ public sealed class LatencyMeasurer
     /// <summary>Creates a measurer for <paramref name="job"/>; exporter summaries go to <paramref name="reports"/> when given.</summary>
     public LatencyMeasurer(BenchmarkJob job, BenchmarkReportWriter? reports = null)
     {
+        job.Stopping?.Validate();
         Job = job;
         _reports = reports;
         // BenchmarkDotNet insists on an (empty, with our config) artifacts folder even with its log file off; keep it out of
@@ -45,7 +46,8 @@ public sealed class LatencyMeasurer
     public LatencyMeasurement Measure(string label, Action call)
     {
         var wall = Stopwatch.StartNew();
-        var perCall = Pilot(call);
+        var (perCall, pilotCalls) = Pilot(call);
+        var pilotTime = wall.Elapsed;
         var invocations = Job.InvocationsFor(perCall);
 
         Exception? thrown = null;
@@ -63,12 +65,15 @@ public sealed class LatencyMeasurer
         }
 
         BenchmarkDotNet.Reports.Summary summary;
+        var engineTime = Stopwatch.StartNew();
         lock (Gate)
         {
             ModelCallBenchmark.Target = Guarded;
             try
             {
+                engineTime.Restart();
                 summary = BenchmarkRunner.Run(typeof(ModelCallBenchmark), CreateConfig(label, invocations));
+                engineTime.Stop();
             }
             finally
             {
@@ -84,27 +89,51 @@ public sealed class LatencyMeasurer
             var why = summary.ValidationErrors.FirstOrDefault()?.Message ?? "BenchmarkDotNet produced no measurements";
             throw new BenchmarkFailedException(why);
         }
+        var exportTime = Stopwatch.StartNew();
         _reports?.Append(label, summary);
-        return new LatencyMeasurement(BdnStatistics.ToLatency(statistics), invocations, perCall, wall.Elapsed);
+        exportTime.Stop();
+        return new LatencyMeasurement(BdnStatistics.ToLatency(statistics), invocations, perCall, wall.Elapsed)
+        {
+            Phases = PhasesOf(report, pilotTime, pilotCalls, engineTime.Elapsed, exportTime.Elapsed),
+        };
+    }
+
+    /// <summary>Splits the engine's time by stage from BenchmarkDotNet's own measurements (workload and overhead alike).</summary>
+    private static MeasurementPhases PhasesOf(BenchmarkDotNet.Reports.BenchmarkReport report, TimeSpan pilot, int pilotCalls, TimeSpan engine, TimeSpan export)
+    {
+        static TimeSpan Sum(IEnumerable<BenchmarkDotNet.Reports.Measurement> ms) => TimeSpan.FromTicks((long)(ms.Sum(m => m.Nanoseconds) / 100));
+        var all = report.AllMeasurements;
+        var warmup = all.Where(m => m.IterationStage == IterationStage.Warmup).ToList();
+        var actual = all.Where(m => m.IterationStage == IterationStage.Actual).ToList();
+        return new MeasurementPhases(pilot, pilotCalls, engine,
+            Sum(all.Where(m => m.IterationStage == IterationStage.Jitting)),
+            Sum(warmup), warmup.Count(m => m.IterationMode == IterationMode.Workload),
+            Sum(actual), actual.Count(m => m.IterationMode == IterationMode.Workload),
+            export);
     }
 
     /// <summary>
     /// Runs the call once (lazy initialisation, first-run allocations), then repeatedly until <see cref="BenchmarkJob.PilotTime"/>
-    /// has passed, and returns the mean latency of the repeated runs.
+    /// has passed, and returns the mean latency of the repeated runs and the number of calls made. With
+    /// <see cref="PilotMode.StopWhenSlow"/> a first timed call longer than <see cref="BenchmarkJob.SlowCallFactor"/> iteration
+    /// times ends it: the invocation count is 1 whatever the following calls would show.
     /// </summary>
-    private TimeSpan Pilot(Action call)
+    private (TimeSpan PerCall, int Calls) Pilot(Action call)
     {
         try
         {
             call();
             var watch = Stopwatch.StartNew();
             var count = 0;
+            var slow = Job.TargetIterationTime * BenchmarkJob.SlowCallFactor;
             do
             {
                 call();
                 count++;
+                if (count == 1 && Job.Pilot == PilotMode.StopWhenSlow && watch.Elapsed >= slow)
+                    break;
             } while (watch.Elapsed < Job.PilotTime && count < BenchmarkJob.MaxInvocationsPerIteration);
-            return watch.Elapsed / count;
+            return (watch.Elapsed / count, count + 1);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -127,6 +156,8 @@ public sealed class LatencyMeasurer
             .WithId(label);
         if (Job.Clock == MeasurementClock.ThreadCpu)
             job = job.WithClock(ThreadCpuClock.Instance);
+        if (Job.Stopping is { } rule)
+            job = job.WithEngineFactory(new SequentialStoppingEngineFactory(rule));
         return ManualConfig.CreateEmpty()
             .AddJob(job)
             .AddLogger(NullLogger.Instance)
