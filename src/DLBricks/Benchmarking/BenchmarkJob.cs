@@ -24,7 +24,10 @@ public sealed record BenchmarkJob(string Name, int WarmupCount, int IterationCou
     /// once the median is known to ±1 % (<see cref="MedianStoppingRule.Default"/>, at least 20, at most 100), and the pilot
     /// stops after one timed call when that call alone fixes the invocation count.
     /// </summary>
-    public static BenchmarkJob Lean { get; } = Default with { Name = "lean", Stopping = MedianStoppingRule.Default, Pilot = PilotMode.StopWhenSlow };
+    public static BenchmarkJob Lean { get; } = Default with
+    {
+        Name = "lean", Stopping = MedianStoppingRule.Default, Pilot = PilotMode.StopWhenSlow, CasesPerRun = 16,
+    };
 
     /// <summary>A smoke-test job: one warmup and five short iterations.</summary>
     public static BenchmarkJob Quick { get; } = new("quick", 1, 5, TimeSpan.FromMilliseconds(0.2), TimeSpan.FromMilliseconds(1));
@@ -60,6 +63,16 @@ public sealed record BenchmarkJob(string Name, int WarmupCount, int IterationCou
     /// (the default) always runs <see cref="IterationCount"/> iterations.
     /// </summary>
     public MedianStoppingRule? Stopping { get; init; }
+
+    /// <summary>
+    /// Bricks measured in one BenchmarkDotNet run (<see cref="LatencyMeasurer.MeasureMany"/>), so its fixed cost per run is shared;
+    /// 1 (the default) runs each brick alone. A run's bricks keep their sessions open together, so a batch also closes once
+    /// their copies hold <see cref="BatchBytes"/>.
+    /// </summary>
+    public int CasesPerRun { get; init; } = 1;
+
+    /// <summary>Bytes of weights and tensors (all copies) a batch of <see cref="CasesPerRun"/> bricks may hold open at once.</summary>
+    public const long BatchBytes = 256L << 20;
 
     /// <summary>How long the pilot that picks the invocation count runs; <see cref="PilotMode.Full"/> unless set.</summary>
     public PilotMode Pilot { get; init; } = PilotMode.Full;
@@ -112,6 +125,8 @@ public sealed record BenchmarkJob(string Name, int WarmupCount, int IterationCou
                 text += string.Create(ci, $";stop=median-ci:min={s.MinIterations},half-width={s.MaxRelativeHalfWidth:R},confidence={s.Confidence:R}");
             if (Pilot != PilotMode.Full)
                 text += string.Create(ci, $";pilot={Pilot}");
+            if (CasesPerRun > 1)
+                text += string.Create(ci, $";cases-per-run={CasesPerRun}");
             return text;
         }
     }

@@ -4,6 +4,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Parameters;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.NoEmit;
 using Perfolizer.Mathematics.OutlierDetection;
@@ -45,57 +46,139 @@ public sealed class LatencyMeasurer
     /// <exception cref="BenchmarkFailedException">The call threw or BenchmarkDotNet produced no measurements.</exception>
     public LatencyMeasurement Measure(string label, Action call)
     {
-        var wall = Stopwatch.StartNew();
-        var (perCall, pilotCalls) = Pilot(call);
-        var pilotTime = wall.Elapsed;
-        var invocations = Job.InvocationsFor(perCall);
+        var result = MeasureMany([new MeasuredCall(label, call)])[0];
+        return result.Measurement ?? throw result.Error!;
+    }
 
-        Exception? thrown = null;
-        void Guarded()
+    /// <summary>
+    /// Measures several calls in one BenchmarkDotNet run: each call gets its own pilot, invocation count and case, and the run's
+    /// fixed cost (case setup, validation, summary, export) is paid once for all of them. Each call's
+    /// <see cref="LatencyMeasurement.WallTime"/> is its pilot plus an equal share of the run and of the export. A call that throws
+    /// fails alone; the others are still measured.
+    /// </summary>
+    /// <param name="calls">The calls, each safe to run many times; their labels name the cases in the exported reports.</param>
+    /// <returns>One result per call, in the order given.</returns>
+    public IReadOnlyList<CallMeasurement> MeasureMany(IReadOnlyList<MeasuredCall> calls)
+    {
+        ArgumentNullException.ThrowIfNull(calls);
+        var results = new CallMeasurement?[calls.Count];
+        var pilots = new (TimeSpan PerCall, int Calls, TimeSpan Time)[calls.Count];
+        var runnable = new List<int>();
+        for (var i = 0; i < calls.Count; i++)
         {
+            var watch = Stopwatch.StartNew();
             try
             {
-                call();
+                var (perCall, count) = Pilot(calls[i].Call);
+                pilots[i] = (perCall, count, watch.Elapsed);
+                runnable.Add(i);
             }
-            catch (Exception e)
+            catch (BenchmarkFailedException e)
             {
-                thrown ??= e;
-                throw;
+                results[i] = new CallMeasurement(calls[i].Label, null, e);
             }
+        }
+        if (runnable.Count == 0)
+            return results.Select(r => r!).ToList();
+
+        var thrown = new Exception?[calls.Count];
+        var targets = new Action[calls.Count];
+        foreach (var i in runnable)
+        {
+            var call = calls[i].Call;
+            var slot = i;
+            targets[i] = () =>
+            {
+                try
+                {
+                    call();
+                }
+                catch (Exception e)
+                {
+                    thrown[slot] ??= e;
+                    throw;
+                }
+            };
         }
 
         BenchmarkDotNet.Reports.Summary summary;
-        var engineTime = Stopwatch.StartNew();
+        Dictionary<int, BenchmarkCase> cases;
+        var engineTime = new Stopwatch();
         lock (Gate)
         {
-            ModelCallBenchmark.Target = Guarded;
+            ModelCallBenchmark.Targets = targets;
             try
             {
-                engineTime.Restart();
-                summary = BenchmarkRunner.Run(typeof(ModelCallBenchmark), CreateConfig(label, invocations));
+                var info = RunInfo(calls, runnable, i => Job.InvocationsFor(pilots[i].PerCall), out cases);
+                engineTime.Start();
+                summary = BenchmarkRunner.Run(info);
                 engineTime.Stop();
             }
             finally
             {
+                ModelCallBenchmark.Targets = null;
                 ModelCallBenchmark.Target = null;
             }
         }
 
-        var report = summary.Reports.FirstOrDefault();
-        if (thrown is not null)
-            throw new BenchmarkFailedException($"run failed: {thrown.Message}", thrown);
-        if (report?.ResultStatistics is not { N: > 0 } statistics)
-        {
-            var why = summary.ValidationErrors.FirstOrDefault()?.Message ?? "BenchmarkDotNet produced no measurements";
-            throw new BenchmarkFailedException(why);
-        }
         var exportTime = Stopwatch.StartNew();
-        _reports?.Append(label, summary);
+        var measured = runnable.Where(i => thrown[i] is null && ReportOf(summary, cases[i])?.ResultStatistics is { N: > 0 }).ToList();
+        if (measured.Count > 0)
+            _reports?.Append(measured.Count == 1 ? calls[measured[0]].Label : $"{calls[measured[0]].Label} … {calls[measured[^1]].Label} ({measured.Count} cases)", summary);
         exportTime.Stop();
-        return new LatencyMeasurement(BdnStatistics.ToLatency(statistics), invocations, perCall, wall.Elapsed)
+
+        // The run's and the export's cost are shared: each case carries an equal part of both.
+        var engineShare = engineTime.Elapsed / runnable.Count;
+        var exportShare = exportTime.Elapsed / runnable.Count;
+        foreach (var i in runnable)
         {
-            Phases = PhasesOf(report, pilotTime, pilotCalls, engineTime.Elapsed, exportTime.Elapsed),
-        };
+            var report = ReportOf(summary, cases[i]);
+            if (thrown[i] is { } e)
+                results[i] = new CallMeasurement(calls[i].Label, null, new BenchmarkFailedException($"run failed: {e.Message}", e));
+            else if (report?.ResultStatistics is not { N: > 0 } statistics)
+                results[i] = new CallMeasurement(calls[i].Label, null, new BenchmarkFailedException(
+                    summary.ValidationErrors.FirstOrDefault()?.Message ?? "BenchmarkDotNet produced no measurements"));
+            else
+                results[i] = new CallMeasurement(calls[i].Label, new LatencyMeasurement(BdnStatistics.ToLatency(statistics), (int)cases[i].Job.Run.InvocationCount,
+                    pilots[i].PerCall, pilots[i].Time + engineShare + exportShare)
+                {
+                    Phases = PhasesOf(report, pilots[i].Time, pilots[i].Calls, engineShare, exportShare),
+                }, null);
+        }
+        return results.Select(r => r!).ToList();
+    }
+
+    private static BenchmarkDotNet.Reports.BenchmarkReport? ReportOf(BenchmarkDotNet.Reports.Summary summary, BenchmarkCase benchmarkCase)
+        => summary.Reports.FirstOrDefault(r => ReferenceEquals(r.BenchmarkCase, benchmarkCase));
+
+    /// <summary>
+    /// One BenchmarkDotNet case per runnable call: its own job (invocation count, id = label) and its index as the case's
+    /// parameter, through which <see cref="ModelCallBenchmark"/> finds the call.
+    /// </summary>
+    private BenchmarkRunInfo RunInfo(IReadOnlyList<MeasuredCall> calls, IReadOnlyList<int> runnable, Func<int, int> invocations,
+        out Dictionary<int, BenchmarkCase> cases)
+    {
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        var config = CreateConfig();
+        foreach (var i in runnable)
+        {
+            // BenchmarkDotNet tells cases apart by job id; a repeated label gets the call's index appended.
+            var id = ids.ContainsKey(calls[i].Label) ? $"{calls[i].Label}#{i}" : calls[i].Label;
+            ids[id] = i;
+            config = config.AddJob(CreateJob(id, invocations(i)));
+        }
+        var template = BenchmarkConverter.TypeToBenchmarks(typeof(ModelCallBenchmark), config);
+        var index = new ParameterDefinition(nameof(ModelCallBenchmark.Index), false, runnable.Cast<object>().ToArray(), false, typeof(int), 0);
+        cases = new Dictionary<int, BenchmarkCase>();
+        var ordered = new List<BenchmarkCase>();
+        foreach (var c in template.BenchmarksCases)
+        {
+            var i = ids[c.Job.Id];
+            var withIndex = BenchmarkCase.Create(c.Descriptor, c.Job, new ParameterInstances([new ParameterInstance(index, i, c.Config.SummaryStyle)]), c.Config);
+            cases[i] = withIndex;
+            ordered.Add(withIndex);
+        }
+        return new BenchmarkRunInfo(ordered.ToArray(), template.Type, template.Config);
     }
 
     /// <summary>Splits the engine's time by stage from BenchmarkDotNet's own measurements (workload and overhead alike).</summary>
@@ -141,7 +224,7 @@ public sealed class LatencyMeasurer
         }
     }
 
-    private ManualConfig CreateConfig(string label, int invocations)
+    private BenchmarkDotNet.Jobs.Job CreateJob(string id, int invocations)
     {
         var job = BenchmarkDotNet.Jobs.Job.Default
             .WithToolchain(new InProcessNoEmitToolchain(TimeSpan.FromHours(1), logOutput: false))
@@ -153,20 +236,33 @@ public sealed class LatencyMeasurer
             .WithEvaluateOverhead(false)
             .WithGcForce(false)
             .WithOutlierMode(OutlierMode.DontRemove)
-            .WithId(label);
+            .WithId(id);
         if (Job.Clock == MeasurementClock.ThreadCpu)
             job = job.WithClock(ThreadCpuClock.Instance);
         if (Job.Stopping is { } rule)
             job = job.WithEngineFactory(new SequentialStoppingEngineFactory(rule));
-        return ManualConfig.CreateEmpty()
-            .AddJob(job)
+        return job;
+    }
+
+    private ManualConfig CreateConfig()
+        => ManualConfig.CreateEmpty()
             .AddLogger(NullLogger.Instance)
             .AddColumnProvider(DefaultColumnProviders.Instance)
             .WithArtifactsPath(_artifacts)
             // Test and debug builds of the caller must still be measurable; our own assembly is always built optimized.
             .WithOptions(ConfigOptions.DisableLogFile | ConfigOptions.DisableOptimizationsValidator);
-    }
 }
+
+/// <summary>One call for <see cref="LatencyMeasurer.MeasureMany"/>.</summary>
+/// <param name="Label">Names the case in the exported reports.</param>
+/// <param name="Call">The call; it must be safe to run many times.</param>
+public sealed record MeasuredCall(string Label, Action Call);
+
+/// <summary>The result of one call of <see cref="LatencyMeasurer.MeasureMany"/>: a measurement or the reason there is none.</summary>
+/// <param name="Label">The call's label.</param>
+/// <param name="Measurement">The measurement, when it succeeded.</param>
+/// <param name="Error">Why it failed.</param>
+public sealed record CallMeasurement(string Label, LatencyMeasurement? Measurement, BenchmarkFailedException? Error);
 
 /// <summary>A model could not be measured; the message is the reason.</summary>
 public sealed class BenchmarkFailedException(string message, Exception? inner = null) : Exception(message, inner);
