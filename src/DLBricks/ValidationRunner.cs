@@ -152,6 +152,7 @@ public static class ValidationRunner
         }
 
         var locations = new Dictionary<string, BrickLocation>(StringComparer.Ordinal);
+        var splitTime = System.Diagnostics.Stopwatch.StartNew();
         var recipes = live.ToDictionary(p => p, _ => new List<ModelRecipe>());
         foreach (var g in options.Granularities.Distinct().Order())
         {
@@ -168,6 +169,8 @@ public static class ValidationRunner
             foreach (var model in split.Models)
                 if (live.FirstOrDefault(p => Path.GetFileNameWithoutExtension(p) == model.Model) is { } path) recipes[path].Add(model.Recipe);
         }
+
+        splitTime.Stop();
 
         // One unmeasured run per model on its resolved inputs: a model that cannot run end to end fails here, alone, instead of
         // in the middle of the interleaved measurements of all the others.
@@ -207,7 +210,8 @@ public static class ValidationRunner
                     ApplyBelowMs = options.FixedCostCorrection ? double.PositiveInfinity : options.FixedCostBelowMs,
                 });
             }
-            reports.Add(ValidationReportBuilder.Build(run, new EstimateOptions(options.Statistic, corrections)) with { CallOverheadMs = overheadMs });
+            var built = ValidationReportBuilder.Build(run, new EstimateOptions(options.Statistic, corrections));
+            reports.Add(built with { CallOverheadMs = overheadMs, Timing = built.Timing! with { SplitSeconds = splitTime.Elapsed.TotalSeconds } });
         }
 
         ValidationRun MeasureOnce(int k)
