@@ -11,7 +11,10 @@ using Perfolizer.Mathematics.OutlierDetection;
 
 namespace DLBricks.Benchmarks;
 
-/// <summary>Scratch: BenchmarkDotNet's fixed cost of K one-case runs against one run of K cases (one job each).</summary>
+/// <summary>
+/// <c>bdn-batch K</c>: BenchmarkDotNet's fixed cost of K one-case runs against one run of K cases (one job each) on an empty
+/// call, three rounds: how much of the per-brick overhead sharing a run saves (<see cref="BenchmarkJob.CasesPerRun"/>).
+/// </summary>
 internal static class BdnBatchProbe
 {
     public static int Run(int k)

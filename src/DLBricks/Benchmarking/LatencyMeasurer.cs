@@ -16,7 +16,9 @@ namespace DLBricks.Benchmarking;
 /// A short pilot estimates the call's latency; BenchmarkDotNet then runs a job with a fixed invocation count chosen so one
 /// iteration lasts about <see cref="BenchmarkJob.TargetIterationTime"/>, fixed warmup and iteration counts, no pilot and no
 /// overhead stage, no forced GCs and no outlier removal (the 20 % trimmed mean handles outliers). The cost of measuring a call
-/// is thus proportional to its latency plus BenchmarkDotNet's fixed cost per case (a few ms; see docs/bench.md).
+/// is thus proportional to its latency plus BenchmarkDotNet's fixed cost per case (a few ms; see docs/bench.md). The job's
+/// cheaper rules (<see cref="BenchmarkJob.Stopping"/>, <see cref="BenchmarkJob.Pilot"/>) apply here; <see cref="MeasureMany"/>
+/// shares one BenchmarkDotNet run among several calls.
 /// </summary>
 public sealed class LatencyMeasurer
 {
