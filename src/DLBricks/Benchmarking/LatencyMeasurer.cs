@@ -55,7 +55,8 @@ public sealed class LatencyMeasurer
     /// <summary>
     /// Measures several calls in one BenchmarkDotNet run: each call gets its own pilot, invocation count and case, and the run's
     /// fixed cost (case setup, validation, summary, export) is paid once for all of them. Each call's
-    /// <see cref="LatencyMeasurement.WallTime"/> is its pilot plus an equal share of the run and of the export. A call that throws
+    /// <see cref="LatencyMeasurement.WallTime"/> is its pilot, its own iterations, and an equal share of the rest of the run and
+    /// of the export. A call that throws
     /// fails alone; the others are still measured.
     /// </summary>
     /// <param name="calls">The calls, each safe to run many times; their labels name the cases in the exported reports.</param>
@@ -129,12 +130,14 @@ public sealed class LatencyMeasurer
             _reports?.Append(measured.Count == 1 ? calls[measured[0]].Label : $"{calls[measured[0]].Label} … {calls[measured[^1]].Label} ({measured.Count} cases)", summary);
         exportTime.Stop();
 
-        // The run's and the export's cost are shared: each case carries an equal part of both.
-        var engineShare = engineTime.Elapsed / runnable.Count;
+        // Each case carries its own iterations plus an equal part of what the run spent besides iterations, and of the export.
+        var iterations = runnable.ToDictionary(i => i, i => ReportOf(summary, cases[i]) is { } r ? IterationTime(r) : TimeSpan.Zero);
+        var overheadShare = Max(engineTime.Elapsed - TimeSpan.FromTicks(iterations.Values.Sum(t => t.Ticks)), TimeSpan.Zero) / runnable.Count;
         var exportShare = exportTime.Elapsed / runnable.Count;
         foreach (var i in runnable)
         {
             var report = ReportOf(summary, cases[i]);
+            var engineShare = iterations[i] + overheadShare;
             if (thrown[i] is { } e)
                 results[i] = new CallMeasurement(calls[i].Label, null, new BenchmarkFailedException($"run failed: {e.Message}", e));
             else if (report?.ResultStatistics is not { N: > 0 } statistics)
@@ -149,6 +152,12 @@ public sealed class LatencyMeasurer
         }
         return results.Select(r => r!).ToList();
     }
+
+    private static TimeSpan IterationTime(BenchmarkDotNet.Reports.BenchmarkReport report)
+        // Result-stage entries are BenchmarkDotNet's per-operation copies of the actual iterations, not time spent.
+        => TimeSpan.FromTicks((long)(report.AllMeasurements.Where(m => m.IterationStage != IterationStage.Result).Sum(m => m.Nanoseconds) / 100));
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static BenchmarkDotNet.Reports.BenchmarkReport? ReportOf(BenchmarkDotNet.Reports.Summary summary, BenchmarkCase benchmarkCase)
         => summary.Reports.FirstOrDefault(r => ReferenceEquals(r.BenchmarkCase, benchmarkCase));
