@@ -12,7 +12,8 @@ namespace DLBricks.Benchmarks;
 /// really costs in wall time against benchmarking the models. For each G it times (a) the split of all models, (b) benchmarking
 /// every unique brick (forced, into a scratch store; the run's calibration included), and once (c) benchmarking every model end to
 /// end with the same job, and breaks (b) down per brick into session creation, rotation setup, pilot, BenchmarkDotNet's
-/// overhead, jitting, warmup, measured iterations and report export. Prints a table; writes every brick's breakdown as JSON.
+/// overhead, jitting, warmup, measured iterations and report export. Every phase also gets the process's CPU time, the steadier
+/// figure on a loaded machine. Prints a table; writes every brick's breakdown as JSON.
 /// </summary>
 internal static class CostExperiment
 {
@@ -42,25 +43,31 @@ internal static class CostExperiment
             Console.WriteLine($"# cost {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, job {job.Name} ({job.Clock} clock), {models.Count} models, " +
                               $"load average {LoadAverage()}");
             var granularities = new List<object>();
-            var walls = new List<(int G, double Split, double Bricks)>();
+            var walls = new List<(int G, double Split, double Bricks, double SplitCpu, double BricksCpu)>();
             foreach (var g in gs)
             {
+                var splitCpu = CpuTime();
                 var split = Stopwatch.StartNew();
                 var result = SplitRunner.Run(models, new SplitOptions { Granularity = g }, Path.Combine(work, $"split-g{g}"));
                 split.Stop();
+                splitCpu = CpuTime() - splitCpu;
                 if (result.Failures.Count > 0)
                     Console.WriteLine($"  G={g}: {result.Failures.Count} model(s) failed to split: {string.Join("; ", result.Failures)}");
 
                 var outcomes = new List<BrickOutcome>();
                 using var store = new SqliteResultStore(Path.Combine(work, $"g{g}.db"));
+                var bricksCpu = CpuTime();
                 var summary = new BrickBenchmarkRunner(store, configuration, job).Run(result.OutputDirectory!, new BrickBenchmarkOptions(Force: true),
                     new Callback(p => { if (p.Last is { Cost: not null } last) outcomes.Add(last); }));
+                bricksCpu = CpuTime() - bricksCpu;
                 var costs = outcomes.Select(o => o.Cost!).ToList();
                 var row = new
                 {
                     g,
                     split_seconds = split.Elapsed.TotalSeconds,
                     bricks_seconds = summary.Elapsed.TotalSeconds,
+                    split_cpu_seconds = splitCpu.TotalSeconds,
+                    bricks_cpu_seconds = bricksCpu.TotalSeconds,
                     bricks = summary.Measured,
                     failed = summary.Failures.Count,
                     calibration_and_store_seconds = (summary.Elapsed - TimeSpan.FromTicks(outcomes.Sum(o => o.WallTime.Ticks))).TotalSeconds,
@@ -77,10 +84,13 @@ internal static class CostExperiment
                     }).ToList(),
                 };
                 granularities.Add(row);
-                walls.Add((g, split.Elapsed.TotalSeconds, summary.Elapsed.TotalSeconds));
+                walls.Add((g, split.Elapsed.TotalSeconds, summary.Elapsed.TotalSeconds, splitCpu.TotalSeconds, bricksCpu.TotalSeconds));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  process CPU time: split {splitCpu.TotalSeconds:0.0} s, bricks {bricksCpu.TotalSeconds:0.0} s"));
                 PrintRow(g, split.Elapsed, summary, costs);
             }
 
+            var modelsCpu = CpuTime();
             var models2 = Stopwatch.StartNew();
             var measurer = new LatencyMeasurer(job);
             var perModel = new List<object>();
@@ -93,11 +103,13 @@ internal static class CostExperiment
                 perModel.Add(new { model = Path.GetFileNameWithoutExtension(path), median_ms = m.Statistics.Median, wall_seconds = watch.Elapsed.TotalSeconds });
             }
             models2.Stop();
+            modelsCpu = CpuTime() - modelsCpu;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"end to end: {models.Count} models in {models2.Elapsed.TotalSeconds:0.0} s (same job); load average now {LoadAverage()}"));
-            foreach (var (g, splitSeconds, bricksSeconds) in walls)
+                $"end to end: {models.Count} models in {models2.Elapsed.TotalSeconds:0.0} s, process CPU {modelsCpu.TotalSeconds:0.0} s (same job); load average now {LoadAverage()}"));
+            foreach (var (g, splitSeconds, bricksSeconds, splitCpuSeconds, bricksCpuSeconds) in walls)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"G={g}: bricks / models = {bricksSeconds / models2.Elapsed.TotalSeconds:0.00}; (split + bricks) / models = {(splitSeconds + bricksSeconds) / models2.Elapsed.TotalSeconds:0.00}"));
+                    $"G={g}: bricks / models = {bricksSeconds / models2.Elapsed.TotalSeconds:0.00} wall, {bricksCpuSeconds / modelsCpu.TotalSeconds:0.00} CPU; " +
+                    $"(split + bricks) / models = {(splitSeconds + bricksSeconds) / models2.Elapsed.TotalSeconds:0.00} wall, {(splitCpuSeconds + bricksCpuSeconds) / modelsCpu.TotalSeconds:0.00} CPU"));
 
             var json = new
             {
@@ -108,7 +120,7 @@ internal static class CostExperiment
                 load_average_end = LoadAverage(),
                 models = models.Select(Path.GetFileNameWithoutExtension).ToList(),
                 granularities,
-                end_to_end = new { seconds = models2.Elapsed.TotalSeconds, per_model = perModel },
+                end_to_end = new { seconds = models2.Elapsed.TotalSeconds, cpu_seconds = modelsCpu.TotalSeconds, per_model = perModel },
             };
             File.WriteAllText(output, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
             Console.WriteLine($"wrote {output}");
@@ -152,6 +164,16 @@ internal static class CostExperiment
         foreach (var (name, time) in Breakdown(costs))
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {name,-13} {time.TotalSeconds,8:0.00} {time.TotalMilliseconds / n,13:0.00} {(total > 0 ? (double)time.Ticks / total : 0),7:P1}"));
+    }
+
+    /// <summary>
+    /// CPU time of the whole process: on a machine shared with other work the wall times stretch with the load, the work done
+    /// does not, so CPU time is the steadier figure for comparing jobs.
+    /// </summary>
+    private static TimeSpan CpuTime()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
     }
 
     private static string LoadAverage()
