@@ -122,11 +122,11 @@ public sealed class ReuseDemoStep : ISampleStep
         var unique = demo.Rows.Sum(r => r.Reuse.UniqueBricks);
         var hits = demo.Rows.Sum(r => r.Reuse.AlreadyMeasured);
         return FormattableString.Invariant(
-            $"family '{demo.Family}': {hits} of {unique} unique bricks per model already measured (hit rate {(unique == 0 ? 1 : (double)hits / unique):P0}); time saved ≥ {demo.Rows.Sum(r => r.Reuse.SavedMeasuredMs) / 1000:0.00} s; adding the family took {demo.Rows.Sum(r => r.Elapsed.TotalSeconds):0.0} s.");
+            $"family '{demo.Family}': {hits} of {unique} unique bricks per model already measured (hit rate {BrickReuse.Percent(unique == 0 ? 1 : (double)hits / unique)}); time saved ≥ {demo.Rows.Sum(r => r.Reuse.SavedMeasuredMs) / 1000:0.00} s; adding the family took {demo.Rows.Sum(r => r.Elapsed.TotalSeconds):0.0} s.");
     }
 
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
-    private static string Pct(double value) => value.ToString("P0", CultureInfo.InvariantCulture);
+    private static string Pct(double value) => BrickReuse.Percent(value);
     private static string Sec(double value) => value.ToString("0.00", CultureInfo.InvariantCulture);
 }
 

@@ -121,7 +121,7 @@ internal static class EstimateCommand
             // What the store already held: the point of a shared store is that a new model costs only its new bricks.
             foreach (var reuse in reuses) Console.WriteLine(reuse);
             if (reuses.Count > 1)
-                Console.WriteLine($"all models: brick cache hit rate {(double)reuses.Sum(r => r.AlreadyMeasured) / Math.Max(1, reuses.Sum(r => r.UniqueBricks)):P0} " +
+                Console.WriteLine($"all models: brick cache hit rate {BrickReuse.Percent((double)reuses.Sum(r => r.AlreadyMeasured) / Math.Max(1, reuses.Sum(r => r.UniqueBricks)))} " +
                                   $"({reuses.Sum(r => r.AlreadyMeasured)} of {reuses.Sum(r => r.UniqueBricks)} unique bricks per model already measured); " +
                                   $"time saved ≥ {reuses.Sum(r => r.SavedMeasuredMs) / 1000:0.00} s");
             if (result.GetValue(json) is { } jsonPath)

@@ -40,7 +40,10 @@ public sealed record BrickReuse(string Model, int UniqueBricks, int AlreadyMeasu
     }
 
     /// <summary>One line for the CLI and the sample, e.g. <c>resnet18: brick cache hit rate 92% (44 of 48 …)</c>.</summary>
-    public override string ToString() =>
-        $"{Model}: brick cache hit rate {HitRate:P0} ({AlreadyMeasured} of {UniqueBricks} unique bricks already measured, {Missing} to measure); " +
-        $"time saved ≥ {SavedMeasuredMs / 1000:0.00} s (stored bricks' mean latency × measured iterations, fixed per-brick cost not counted)";
+    public override string ToString() => FormattableString.Invariant(
+        $"{Model}: brick cache hit rate {Percent(HitRate)} ({AlreadyMeasured} of {UniqueBricks} unique bricks already measured, {Missing} to measure); ") +
+        FormattableString.Invariant($"time saved ≥ {SavedMeasuredMs / 1000:0.00} s (stored bricks' mean latency × measured iterations, fixed per-brick cost not counted)");
+
+    /// <summary>A share as a whole percentage, <c>92%</c>, the same in every culture.</summary>
+    public static string Percent(double share) => FormattableString.Invariant($"{share * 100:0}%");
 }

@@ -76,6 +76,8 @@ public sealed class GraphCache
         Text(typeof(GraphCache).Assembly.ManifestModule.ModuleVersionId.ToString());
         Text(OrtEnv.Instance().GetVersionString());
         Text($"{source.Kind} {source.Level} {source.Provider}");
+        // The entry's file is named after the model (an optimized graph with external data keeps that name).
+        Text(model.Name);
         AppendFile(hash, model.Path);
         foreach (var file in ExternalData.Files(model.Proto).Order(StringComparer.Ordinal))
         {
@@ -122,8 +124,9 @@ public sealed class GraphCache
         }
         catch (Exception e) when (e is IOException or InvalidDataException or JsonException or InvalidModelException or UnauthorizedAccessException)
         {
-            // A damaged entry (disk full while another process wrote it, a manual edit) costs one recomputation, never a wrong split.
+            // A damaged entry (a manual edit, a disk error) costs one recomputation, never a wrong split; the new result replaces it.
             optimized = original;
+            TryDelete(entry);
             Interlocked.Increment(ref _misses);
             return false;
         }
