@@ -9,7 +9,7 @@ internal static class SplitCommand
     public static Command Create()
     {
         var models = new Argument<string[]>("MODEL") { Description = "ONNX model files.", Arity = ArgumentArity.OneOrMore };
-        var g = new Option<int>("-g", "--granularity") { Description = "G: the most layers per brick.", DefaultValueFactory = _ => 1 };
+        var g = new Option<int>("-g", "--granularity") { Description = "G: the most layers per brick.", DefaultValueFactory = _ => BricksOptions.Default.Granularity };
         var output = new Option<string>("-o", "--output") { Description = "Output folder (bricks/, catalog.json, recipes/).", Required = true };
         var overlap = new Option<bool>("--overlap") { Description = "Also emit every window of up to G consecutive layers." };
         var noVerify = new Option<bool>("--no-verify") { Description = "Write bricks without loading each in ONNX Runtime first (by default a refused multi-layer brick falls back to smaller ones and a refused single layer stops the split)." };
@@ -30,30 +30,29 @@ internal static class SplitCommand
         inputs.AddTo(command);
         command.SetAction((result, token) => Task.FromResult(CliErrors.Run(() =>
         {
-            var granularity = result.GetValue(g);
-            if (granularity < 1) throw new InvalidModelException($"-g {granularity}: G must be at least 1.");
-            var options = new SplitOptions
-            {
-                Granularity = granularity,
-                Source = source.Read(result) with { Provider = result.GetValue(ep)! },
-                Overlap = result.GetValue(overlap),
-                VerifyWithRuntime = !result.GetValue(noVerify),
-                Bindings = inputs.Bindings(result),
-                PrivacyAudit = !result.GetValue(noAudit),
-            };
-            var split = SplitRunner.Run(result.GetValue(models)!, options, result.GetValue(output)!, new SynchronousProgress(), token);
-            Print(split, granularity);
-            return CliErrors.ReportFailures(split.Failures);
+            var options = source.Apply(result, BricksOptions.Default)
+                .WithProvider(CliVocabulary.ParseProvider(result.GetValue(ep)!).Provider)
+                .WithGranularity(result.GetValue(g))
+                .WithOverlap(result.GetValue(overlap))
+                .WithInputs(inputs.Bindings(result))
+                with { VerifyBricks = !result.GetValue(noVerify), PrivacyAudit = !result.GetValue(noAudit) };
+            var split = Bricks.Split(result.GetValue(models)!, result.GetValue(output)!, options, ProgressLines.Instance, token);
+            var failures = split.Models.Failures();
+            if (split.Catalog is null)
+                throw new InvalidModelException(failures.Count == 1 ? failures[0].Reason : string.Join("; ", failures.Select(f => f.Reason).Distinct()));
+            Print(split, options.Granularity);
+            return CliErrors.ReportFailures(failures);
         })));
         return command;
     }
 
-    private static void Print(SplitResult split, int g)
+    private static void Print(SplitSummary split, int g)
     {
+        var models = split.Models.Results();
         var table = new Table().AddColumns("model", "layers", "unique layers", $"bricks (G={g})", "unique bricks");
-        foreach (var m in split.Models)
+        foreach (var m in models)
             table.AddRow(m.Model, m.Layers.ToString(), m.UniqueLayers.ToString(), m.Bricks.ToString(), m.UniqueBricks.ToString());
-        table.AddRow("[bold]all[/]", split.TotalLayers.ToString(), "", split.Models.Sum(m => m.Bricks).ToString(), split.UniqueBricks.ToString());
+        table.AddRow("[bold]all[/]", models.Sum(m => m.Layers).ToString(), "", models.Sum(m => m.Bricks).ToString(), split.UniqueBricks.ToString());
         AnsiConsole.Write(table);
         if (split.RefusedBricks.Count > 0)
             AnsiConsole.MarkupLine($"[yellow]{split.RefusedBricks.Count} multi-layer brick(s) were refused by ONNX Runtime and fell back to single layers.[/]");
