@@ -35,7 +35,7 @@ public sealed record BricksProgress(BricksStage Stage, string? Model, int Done, 
 /// <c>"resnet: splitting 52 layers at G=1"</c> or <c>"brick 3/17 ..."</c>; this reads the model name and counters out of them,
 /// so the stages themselves keep their simple <see cref="IProgress{T}"/> of string.
 /// </summary>
-internal sealed partial class StageProgress(BricksStage stage, IReadOnlyList<string> models, IProgress<BricksProgress> sink) : IProgress<string>
+internal sealed class StageProgress(BricksStage stage, IReadOnlyList<string> models, IProgress<BricksProgress> sink) : IProgress<string>
 {
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
 
@@ -63,6 +63,8 @@ internal sealed partial class StageProgress(BricksStage stage, IReadOnlyList<str
         sink.Report(new BricksProgress(stage, model, done, total, value));
     }
 
-    [GeneratedRegex(@"\b(\d+)/(\d+)\b")]
-    private static partial Regex Counter();
+    // Not [GeneratedRegex]: its generated namespace would sit outside the library's stages (see LayeringTests).
+    private static readonly Regex CounterPattern = new(@"\b(\d+)/(\d+)\b", RegexOptions.Compiled | RegexOptions.CultureInvariant);
+
+    private static Regex Counter() => CounterPattern;
 }

@@ -17,7 +17,7 @@ namespace DLBricks.Benchmarking;
 /// overhead stage, no forced GCs and no outlier removal (the 20 % trimmed mean handles outliers). The cost of measuring a call
 /// is thus proportional to its latency plus BenchmarkDotNet's fixed cost per case (a few ms; see docs/bench.md).
 /// </summary>
-public sealed class LatencyMeasurer
+internal sealed class LatencyMeasurer
 {
     // BenchmarkDotNet reaches the call through a static slot, so measurements in one process take turns.
     private static readonly Lock Gate = new();
@@ -138,4 +138,4 @@ public sealed class LatencyMeasurer
 }
 
 /// <summary>A model could not be measured; the message is the reason.</summary>
-public sealed class BenchmarkFailedException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class BenchmarkFailedException(string message, Exception? inner = null) : Exception(message, inner);

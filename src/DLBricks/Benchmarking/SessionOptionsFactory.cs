@@ -4,7 +4,7 @@ using Microsoft.ML.OnnxRuntime;
 namespace DLBricks.Benchmarking;
 
 /// <summary>Turns a <see cref="RunConfiguration"/> into ONNX Runtime session options, and validates its option values.</summary>
-public static class SessionOptionsFactory
+internal static class SessionOptionsFactory
 {
     /// <summary>Optimization level names accepted in a <see cref="RunConfiguration"/>.</summary>
     public static IReadOnlyList<string> OptimizationLevels { get; } = ["disabled", "basic", "extended", "all"];

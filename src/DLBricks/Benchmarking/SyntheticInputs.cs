@@ -11,7 +11,7 @@ namespace DLBricks.Benchmarking;
 /// generator, integers from the spec's <see cref="BrickTensor.Values"/> (verbatim) or its Min/Max range, random booleans and
 /// short strings. The same seed gives the same tensors, so two runs of a brick see identical data.
 /// </summary>
-public static class SyntheticInputs
+internal static class SyntheticInputs
 {
     /// <summary>Lower bound of generated floating-point values.</summary>
     public const float FloatMin = -1f;

@@ -5,7 +5,7 @@ using Microsoft.ML.OnnxRuntime;
 namespace DLBricks.Benchmarking;
 
 /// <summary>Describes the machine this process runs on as a <see cref="SystemFingerprint"/>.</summary>
-public static class SystemFingerprintDetector
+internal static class SystemFingerprintDetector
 {
     /// <summary>
     /// CPU model, logical cores, physical memory, OS, .NET and ONNX Runtime versions of this machine, and for a non-CPU

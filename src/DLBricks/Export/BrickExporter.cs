@@ -11,7 +11,7 @@ namespace DLBricks.Export;
 /// <c>recipes/&lt;model&gt;.json</c> (private). Everything is written into a staging folder beside the destination and moved
 /// into place only by <see cref="Commit"/>, so an error or Ctrl+C never leaves a half-written output folder behind.
 /// </summary>
-public sealed class BrickExporter : IDisposable
+internal sealed class BrickExporter : IDisposable
 {
     private readonly string _destination;
     private readonly string _staging;
