@@ -90,7 +90,7 @@ internal static class MeasurementClocks
                 }
                 if (!singleThreaded)
                 {
-                    error = "--clock cpu measures the calling thread only; it needs --threads 1 and --mode sequential.";
+                    error = "--clock cpu measures the calling thread only; it needs --threads 1 and --executor sequential.";
                     return false;
                 }
                 if (!ThreadCpuClock.Instance.IsAvailable)
