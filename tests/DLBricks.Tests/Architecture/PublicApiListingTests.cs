@@ -87,6 +87,9 @@ public sealed partial class PublicApiListingTests
             bool Visible(MethodBase m) => m.IsPublic || (!sealedType && (m.IsFamily || m.IsFamilyOrAssembly));
             foreach (var ctor in type.GetConstructors(declared).Where(c => !c.IsStatic && Visible(c)))
                 keys.Add($"{name}.{SimpleName(type)}");
+            // Every struct has a parameterless constructor the listing names and metadata does not hold.
+            if (type.IsValueType && !type.IsEnum && type.GetConstructor(Type.EmptyTypes) is null)
+                keys.Add($"{name}.{SimpleName(type)}");
             foreach (var method in type.GetMethods(declared).Where(Visible))
             {
                 if (method.IsSpecialName && (method.Name.StartsWith("add_", StringComparison.Ordinal) || method.Name.StartsWith("remove_", StringComparison.Ordinal))) continue;
@@ -111,6 +114,8 @@ public sealed partial class PublicApiListingTests
                 return method.Name[4..] + (init ? ".init" : ".set");
             }
             if (Operators.TryGetValue(method.Name, out var op)) return op;
+            if (method.Name is "op_Implicit" or "op_Explicit")
+                return $"{(method.Name == "op_Implicit" ? "implicit" : "explicit")} operator {TypeName(method.ReturnType)}";
         }
         return method.IsGenericMethodDefinition
             ? $"{method.Name}<{string.Join(", ", method.GetGenericArguments().Select(a => a.Name))}>"
