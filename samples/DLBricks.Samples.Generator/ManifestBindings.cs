@@ -8,7 +8,7 @@ namespace DLBricks.Samples.Generator;
 /// input's concrete shape, and values drawn from the declared range for integer inputs (token ids, masks), so models
 /// with symbolic batch/sequence dims split and run with the inputs their manifest intends.
 /// </summary>
-public static class ManifestBindings
+internal static class ManifestBindings
 {
     /// <summary>The bindings of <paramref name="manifest"/>.</summary>
     public static ModelInputBindings For(ModelManifest manifest)

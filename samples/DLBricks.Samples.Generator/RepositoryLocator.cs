@@ -1,7 +1,7 @@
 namespace DLBricks.Samples.Generator;
 
 /// <summary>Finds the repository (the folder holding DLBricks.sln), so the sample works from any folder inside the clone.</summary>
-public static class RepositoryLocator
+internal static class RepositoryLocator
 {
     /// <summary>Solution file that marks the repository root.</summary>
     public const string Marker = "DLBricks.sln";

@@ -11,14 +11,14 @@ namespace DLBricks.Samples.Generator;
 /// <param name="Run">Everything the run collected; null when it could not start (no repository to find defaults in).</param>
 /// <param name="Results">The printed rows.</param>
 /// <param name="Elapsed">Wall-clock time of the run.</param>
-public sealed record SampleOutcome(int ExitCode, SampleRun? Run, SampleResults Results, TimeSpan Elapsed);
+internal sealed record SampleOutcome(int ExitCode, SampleRun? Run, SampleResults Results, TimeSpan Elapsed);
 
 /// <summary>
 /// The sample: the product's main job on the corpus's default models, as one pipeline of <see cref="ISampleStep"/>s —
 /// load manifests, materialize models, check each model's split, validate (split at every G, benchmark bricks and models
 /// into SQLite, estimate), count repetition, write the report folder, print the tables.
 /// </summary>
-public sealed class SampleGenerator
+internal sealed class SampleGenerator
 {
     /// <summary>Exit code when every model went through.</summary>
     public const int Success = 0;

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace DLBricks.Samples.Generator;
 
 /// <summary>How thoroughly bricks and models are measured.</summary>
-public enum SampleRigor
+internal enum SampleRigor
 {
     /// <summary>
     /// The paper's job (<c>BenchmarkJob.Default</c>: 10 warmup + 100 measured iterations), as <c>dlbricks bench</c>, <c>estimate</c>
@@ -19,7 +19,7 @@ public enum SampleRigor
 }
 
 /// <summary>What the sample generator does; every member has the default of a bare <c>dotnet run</c>.</summary>
-public sealed record SampleOptions
+internal sealed record SampleOptions
 {
     /// <summary>Manifest folder; null finds <c>models-corpus/manifests</c> in the repository.</summary>
     public string? ManifestsDirectory { get; init; }

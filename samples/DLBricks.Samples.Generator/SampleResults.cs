@@ -4,17 +4,17 @@ using DLBricks.Splitting;
 namespace DLBricks.Samples.Generator;
 
 /// <summary>One model at one G: estimate versus end to end.</summary>
-public sealed record ModelResultRow(string Model, string Task, int G, int Layers, int Bricks, int UniqueBricks, double E2eMs, double EstimateMs, double Normalized, bool Trustworthy);
+internal sealed record ModelResultRow(string Model, string Task, int G, int Layers, int Bricks, int UniqueBricks, double E2eMs, double EstimateMs, double Normalized, bool Trustworthy);
 
 /// <summary>Aggregates at one G.</summary>
-public sealed record GranularityResultRow(int G, int Models, double GeomeanNormalized, double MinNormalized, double MaxNormalized, double Speedup,
+internal sealed record GranularityResultRow(int G, int Models, double GeomeanNormalized, double MinNormalized, double MaxNormalized, double Speedup,
     int TotalBricks, int UniqueBricks);
 
 /// <summary>Repetition across models: total versus unique layers, and total versus unique bricks per G (the paper's 10,815 → 1,529).</summary>
-public sealed record RepetitionSummary(int Models, int TotalLayers, int UniqueLayers, IReadOnlyList<(int G, int TotalBricks, int UniqueBricks)> Bricks);
+internal sealed record RepetitionSummary(int Models, int TotalLayers, int UniqueLayers, IReadOnlyList<(int G, int TotalBricks, int UniqueBricks)> Bricks);
 
 /// <summary>The numbers the sample prints and writes, derived once from the validation report and the splits.</summary>
-public sealed record SampleResults(IReadOnlyList<ModelResultRow> Models, IReadOnlyList<GranularityResultRow> Granularities, RepetitionSummary? Repetition)
+internal sealed record SampleResults(IReadOnlyList<ModelResultRow> Models, IReadOnlyList<GranularityResultRow> Granularities, RepetitionSummary? Repetition)
 {
     /// <summary>Derives the rows of a finished run (empty when nothing was validated).</summary>
     public static SampleResults Of(SampleRun run)

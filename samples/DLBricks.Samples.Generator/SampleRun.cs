@@ -14,13 +14,13 @@ namespace DLBricks.Samples.Generator;
 /// <param name="Manifest">Its manifest.</param>
 /// <param name="Path">The .onnx file.</param>
 /// <param name="Bindings">Shapes, dims and values from the manifest.</param>
-public sealed record SampleModel(string Name, ModelManifest Manifest, string Path, ModelInputBindings Bindings);
+internal sealed record SampleModel(string Name, ModelManifest Manifest, string Path, ModelInputBindings Bindings);
 
 /// <summary>
 /// The state the steps of one sample run share: resolved locations, the models still in the run, what each step produced,
 /// and the failures and notes collected on the way (a failing model leaves the run; the others go on).
 /// </summary>
-public sealed class SampleRun
+internal sealed class SampleRun
 {
     internal SampleRun(SampleOptions options, string? repositoryRoot, IAnsiConsole console, IProgress<string> progress, CancellationToken cancellationToken)
     {
@@ -134,4 +134,4 @@ public sealed class SampleRun
 }
 
 /// <summary>The run cannot start or go on at all (no manifests folder, unusable database); the message is one line.</summary>
-public sealed class SampleSetupException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class SampleSetupException(string message, Exception? inner = null) : Exception(message, inner);

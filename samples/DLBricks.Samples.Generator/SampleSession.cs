@@ -4,7 +4,7 @@ using DLBricks.Storage;
 namespace DLBricks.Samples.Generator;
 
 /// <summary>How the sample runs models and bricks: the CLI's defaults (CPU, one intra-op thread, sequential, level "all", thread-CPU clock when available) with a job picked by <see cref="SampleRigor"/>.</summary>
-public static class SampleSession
+internal static class SampleSession
 {
     /// <summary>
     /// The light job (<c>--rigor light</c>): 3 warmup and 30 measured iterations of about 1 ms. The default subset runs in

@@ -5,7 +5,7 @@ using static DLBricks.Samples.Generator.SampleFormat;
 namespace DLBricks.Samples.Generator;
 
 /// <summary>Renders the run as <c>summary.md</c>: the same tables the console shows, plus what was run where and what failed.</summary>
-public static class SummaryMarkdown
+internal static class SummaryMarkdown
 {
     /// <summary>File name inside the report folder.</summary>
     public const string FileName = "summary.md";

@@ -11,7 +11,7 @@ namespace DLBricks;
 /// the model. The model is split privately in memory; only bricks the store lacks are ever written out (to a temporary
 /// folder, deleted afterwards) and benchmarked, on request.
 /// </summary>
-public static class EstimateRunner
+internal static class EstimateRunner
 {
     /// <summary>
     /// Estimates a split model from the store's results for one system and configuration. <paramref name="configurationKey"/> may

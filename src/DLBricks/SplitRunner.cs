@@ -6,7 +6,7 @@ using DLBricks.Splitting;
 namespace DLBricks;
 
 /// <summary>Options of a split.</summary>
-public sealed record SplitOptions
+internal sealed record SplitOptions
 {
     /// <summary>G: the most layers a brick may hold.</summary>
     public int Granularity { get; init; } = 1;
@@ -71,7 +71,7 @@ public sealed record ModelSplitSummary(string Model, int Layers, int UniqueLayer
 /// <param name="Models">Per-model results, in the order given.</param>
 /// <param name="Catalog">The catalog written.</param>
 /// <param name="RefusedBricks">Multi-layer bricks ONNX Runtime refused (they fell back to single layers), with reasons.</param>
-public sealed record SplitResult(string? OutputDirectory, IReadOnlyList<ModelSplitSummary> Models, BrickCatalog Catalog, IReadOnlyDictionary<string, string> RefusedBricks)
+internal sealed record SplitResult(string? OutputDirectory, IReadOnlyList<ModelSplitSummary> Models, BrickCatalog Catalog, IReadOnlyDictionary<string, string> RefusedBricks)
 {
     /// <summary>Models that could not be split, with their reasons; the others were split and written.</summary>
     public IReadOnlyList<ModelFailure> Failures { get; init; } = [];
@@ -90,7 +90,7 @@ public sealed record SplitResult(string? OutputDirectory, IReadOnlyList<ModelSpl
 /// The front door of the first stage: read models, build layer graphs, split them with Algorithms 1 and 2, deduplicate the
 /// bricks across models and export them (<c>dlbricks split</c>).
 /// </summary>
-public static class SplitRunner
+internal static class SplitRunner
 {
     /// <summary>
     /// Splits <paramref name="modelPaths"/> and writes bricks, catalog and recipes into <paramref name="outputDirectory"/>. A model

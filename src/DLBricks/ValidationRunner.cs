@@ -10,7 +10,7 @@ using DLBricks.Validation;
 namespace DLBricks;
 
 /// <summary>Options of an end-to-end validation (<c>dlbricks validate</c>).</summary>
-public sealed record ValidationRunOptions
+internal sealed record ValidationRunOptions
 {
     /// <summary>Granularities to split at (the paper uses several to show the trade-off).</summary>
     public IReadOnlyList<int> Granularities { get; init; } = [1, 3, 5];
@@ -74,7 +74,7 @@ public sealed record ValidationRunOptions
 /// their bricks, estimate, and build the report. Brick measurement is pluggable: by default the quick single-stream
 /// <see cref="ScenarioMeasurer"/>; the CLI passes the BenchmarkDotNet engine to measure bricks exactly as <c>bench</c> does.
 /// </summary>
-public static class ValidationRunner
+internal static class ValidationRunner
 {
     /// <summary>Runs the validation, keeping splits under <paramref name="workDirectory"/>/split-g&lt;G&gt;.</summary>
     /// <param name="modelPaths">ONNX models to validate.</param>

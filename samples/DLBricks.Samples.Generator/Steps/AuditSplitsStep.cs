@@ -10,7 +10,7 @@ namespace DLBricks.Samples.Generator.Steps;
 /// measuring nothing. Writes <c>report/split-audit.md</c> and prints bricks per model and G; a model or brick that fails
 /// is one failure line naming it.
 /// </summary>
-public sealed class AuditSplitsStep : ISampleStep
+internal sealed class AuditSplitsStep : ISampleStep
 {
     /// <summary>File name of the audit report in the report folder.</summary>
     public const string FileName = "split-audit.md";

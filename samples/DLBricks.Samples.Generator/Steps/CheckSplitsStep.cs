@@ -7,7 +7,7 @@ namespace DLBricks.Samples.Generator.Steps;
 /// leaves the run here with its own error line instead of failing the joint split of all models. The layer hashes kept
 /// feed the repetition statistics and the Jaccard heatmap.
 /// </summary>
-public sealed class CheckSplitsStep : ISampleStep
+internal sealed class CheckSplitsStep : ISampleStep
 {
     /// <inheritdoc />
     public string Name => "check splits";

@@ -4,7 +4,7 @@ namespace DLBricks.Samples.Generator.Steps;
 /// One stage of the sample pipeline. A step reads what earlier steps left in the <see cref="SampleRun"/> and adds its own
 /// results; a model that fails is dropped with <see cref="SampleRun.Fail"/> and the run goes on with the others.
 /// </summary>
-public interface ISampleStep
+internal interface ISampleStep
 {
     /// <summary>Short name shown in progress lines.</summary>
     string Name { get; }

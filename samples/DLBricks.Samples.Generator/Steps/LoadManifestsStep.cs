@@ -7,7 +7,7 @@ namespace DLBricks.Samples.Generator.Steps;
 /// Reads the manifests one file at a time (a broken manifest costs only its own model) and selects the default subset,
 /// every real model (<c>--full</c>: all but the synthetic test fixtures) or the named ones (<c>--models</c>).
 /// </summary>
-public sealed class LoadManifestsStep : ISampleStep
+internal sealed class LoadManifestsStep : ISampleStep
 {
     /// <inheritdoc />
     public string Name => "manifests";

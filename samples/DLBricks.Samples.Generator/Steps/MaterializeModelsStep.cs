@@ -8,7 +8,7 @@ namespace DLBricks.Samples.Generator.Steps;
 /// (the shared light zoo models) are read in place. A file model whose folder is absent is skipped with one note, not failed:
 /// a fresh clone without <c>../shared</c> still runs the generated models.
 /// </summary>
-public sealed class MaterializeModelsStep : ISampleStep
+internal sealed class MaterializeModelsStep : ISampleStep
 {
     /// <inheritdoc />
     public string Name => "materialize";

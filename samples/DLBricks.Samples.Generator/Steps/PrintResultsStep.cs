@@ -4,7 +4,7 @@ using static DLBricks.Samples.Generator.SampleFormat;
 namespace DLBricks.Samples.Generator.Steps;
 
 /// <summary>Prints estimate versus end to end per model, the per-G aggregates and the repetition summary.</summary>
-public sealed class PrintResultsStep : ISampleStep
+internal sealed class PrintResultsStep : ISampleStep
 {
     /// <inheritdoc />
     public string Name => "print";

@@ -3,7 +3,7 @@ using DLBricks.Splitting;
 namespace DLBricks.Samples.Generator.Steps;
 
 /// <summary>Counts layer repetition within and across the models that made it through validation (paper Section 3).</summary>
-public sealed class RepetitionStep : ISampleStep
+internal sealed class RepetitionStep : ISampleStep
 {
     /// <inheritdoc />
     public string Name => "repetition";

@@ -16,7 +16,7 @@ namespace DLBricks.Samples.Generator.Steps;
 /// privately, benchmark only the bricks the store lacks, estimate) and reports per added model the brick cache hit rate and
 /// the measuring time the stored bricks saved. Writes <c>report/reuse-demo.md</c>.
 /// </summary>
-public sealed class ReuseDemoStep : ISampleStep
+internal sealed class ReuseDemoStep : ISampleStep
 {
     /// <summary>File name of the demo's report in the report folder.</summary>
     public const string FileName = "reuse-demo.md";

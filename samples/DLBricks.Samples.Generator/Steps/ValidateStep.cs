@@ -12,7 +12,7 @@ namespace DLBricks.Samples.Generator.Steps;
 /// models end to end on the same BenchmarkDotNet engine (results kept in SQLite), and estimate. A model that fails during
 /// measurement is dropped and the validation repeated for the others; bricks measured meanwhile are reused from the store.
 /// </summary>
-public sealed class ValidateStep : ISampleStep
+internal sealed class ValidateStep : ISampleStep
 {
     /// <inheritdoc />
     public string Name => "validate";

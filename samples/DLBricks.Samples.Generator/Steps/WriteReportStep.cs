@@ -7,7 +7,7 @@ namespace DLBricks.Samples.Generator.Steps;
 /// and <c>summary.md</c>. It runs only after all measuring is done, so a run cancelled while measuring leaves the previous
 /// report untouched.
 /// </summary>
-public sealed class WriteReportStep : ISampleStep
+internal sealed class WriteReportStep : ISampleStep
 {
     /// <summary>File name of the heatmap.</summary>
     public const string HeatmapFile = "jaccard.png";

@@ -15,7 +15,7 @@ internal static class AdviseCommand
     public static Command Create()
     {
         var model = new Argument<string>("MODEL") { Description = "ONNX model file (read locally; nothing about it is written to the store)." };
-        var g = new Option<int>("-g", "--granularity") { Description = "G used when the bricks were split.", DefaultValueFactory = _ => 1 };
+        var g = new Option<int>("-g", "--granularity") { Description = "G used when the bricks were split.", DefaultValueFactory = _ => BricksOptions.Default.Granularity };
         var json = new Option<string?>("--json") { Description = "Also write the ranking as JSON to this file." };
         var store = new ResultStoreOptions(defaultDb: null);
         var source = new LayerSourceCliOptions();

@@ -14,19 +14,9 @@ internal sealed class BenchCommand : Command
     private readonly Option<string?> _workerId = new("--worker-id") { Description = "Name of this worker in the queue (default HOST-PID)." };
     private readonly Option<int> _leaseSeconds = new("--lease-seconds") { Description = "How long a claimed brick stays with a worker that stops making progress (killed, crashed or hung) before another takes it up; must exceed the longest single brick measurement.", DefaultValueFactory = _ => 120 };
     private readonly Option<int> _maxAttempts = new("--max-attempts") { Description = "Claims of one brick whose workers all stopped without a result (native crash, kill, hang) before the brick is stored as failed.", DefaultValueFactory = _ => 3 };
-    private readonly Option<string> _ep = new("--ep") { Description = "Execution provider: cpu or cuda[:DEVICE].", DefaultValueFactory = _ => "cpu" };
-    private readonly Option<int> _threads = new("--threads") { Description = "Intra-op threads (0 = ONNX Runtime default).", DefaultValueFactory = _ => 1 };
-    private readonly Option<int> _interThreads = new("--inter-threads") { Description = "Inter-op threads (0 = ONNX Runtime default)." };
-    private readonly Option<string> _mode = new("--mode") { Description = "Execution mode: sequential or parallel.", DefaultValueFactory = _ => "sequential" };
-    private readonly Option<string> _level = new("--level") { Description = "Graph optimization level: disabled, basic, extended or all.", DefaultValueFactory = _ => "all" };
-    private readonly Option<bool> _quick = new("--quick") { Description = "Short smoke-test job (1 warmup, 5 iterations) instead of the default 100 iterations." };
-    private readonly Option<bool> _lean = new("--lean") { Description = LeanDescription };
-    private readonly Option<string> _clock = new("--clock")
-    {
-        Description = "Clock timing each iteration: wall, cpu (thread CPU time: immune to preemption on noisy machines; needs --threads 1), " +
-                      "or auto (cpu when --ep cpu --threads 1 on Linux, else wall).",
-        DefaultValueFactory = _ => "auto",
-    };
+    // Session options shared with estimate and validate; --level and --mode stay as hidden old spellings of
+    // --session-level and --executor.
+    private readonly SessionCliOptions _session = new(withExecutor: true, legacyLevel: true);
     private readonly Option<bool> _force = new("--force") { Description = "Measure bricks again even if results exist for this system and configuration." };
 
     /// <summary>Help text of <c>--lean</c>, shared with the verbs that measure on the side.</summary>
@@ -37,7 +27,8 @@ internal sealed class BenchCommand : Command
     {
         Arguments.Add(_folder);
         _store.AddTo(this);
-        foreach (var option in new Option[] { _ep, _threads, _interThreads, _mode, _level, _quick, _lean, _clock, _force, _worker, _workerId, _leaseSeconds, _maxAttempts })
+        _session.AddTo(this);
+        foreach (var option in new Option[] { _force, _worker, _workerId, _leaseSeconds, _maxAttempts })
             Options.Add(option);
         // Run off the invoking thread so System.CommandLine can see Ctrl+C: the runner stops after the brick in flight.
         SetAction((result, cancellationToken) => Task.Run(() => Invoke(result, cancellationToken), CancellationToken.None));
@@ -46,16 +37,16 @@ internal sealed class BenchCommand : Command
     private int Invoke(ParseResult result, CancellationToken cancellationToken)
     {
         var folder = result.GetValue(_folder)!;
-        if (result.GetValue(_quick) && result.GetValue(_lean))
-            return Fail(ExitCodes.InvalidInput, "--quick and --lean are two different jobs: choose one.");
-        var job = result.GetValue(_quick) ? BenchmarkJob.Quick : result.GetValue(_lean) ? BenchmarkJob.Lean : BenchmarkJob.Default;
-        if (!TryParseProvider(result.GetValue(_ep)!, out var provider, out var device))
-            return Fail(ExitCodes.InvalidInput, $"--ep {result.GetValue(_ep)}: expected cpu or cuda[:DEVICE].");
-        if (!MeasurementClocks.TryResolve(result.GetValue(_clock)!, result.GetValue(_threads), result.GetValue(_mode)!, provider, out var clock, out var clockError))
-            return Fail(ExitCodes.InvalidInput, clockError!);
-        job = job.WithClock(clock);
-        var configuration = job.Configuration(provider, device, result.GetValue(_threads), result.GetValue(_interThreads),
-            result.GetValue(_mode)!, result.GetValue(_level)!);
+        RunConfiguration configuration;
+        BenchmarkJob job;
+        try
+        {
+            (configuration, job) = _session.Read(result);
+        }
+        catch (InvalidModelException e)
+        {
+            return Fail(ExitCodes.InvalidInput, e.Message);
+        }
         try
         {
             // Validate provider and options before creating the database, so bad input writes nothing.
@@ -129,27 +120,6 @@ internal sealed class BenchCommand : Command
 
     /// <summary>The queue is keyed like the results: by the configuration the catalog's bricks really run with.</summary>
     private static string? CatalogSourceKind(string folder) => DLBricks.Splitting.BrickCatalog.Load(folder).Source?.Kind;
-
-    private static bool TryParseProvider(string text, out string provider, out int? device)
-    {
-        provider = text.ToLowerInvariant();
-        device = null;
-        if (provider == "cpu")
-            return true;
-        if (provider == "cuda")
-        {
-            device = 0;
-            return true;
-        }
-        if (provider.StartsWith("cuda:", StringComparison.Ordinal)
-            && int.TryParse(provider.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-        {
-            provider = "cuda";
-            device = id;
-            return true;
-        }
-        return false;
-    }
 
     private static string Describe(RunConfiguration c)
         => $"ep={c.ExecutionProvider}{(c.DeviceId is { } d ? $":{d}" : "")}, threads={c.IntraOpThreads}, inter-threads={c.InterOpThreads}, " +

@@ -12,21 +12,24 @@ internal static class EmitCommand
         var output = new Option<string>("-o", "--output") { Description = "Folder for the generated BenchmarkDotNet project.", Required = true };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads the suite's sessions use (0 = ONNX Runtime default)." };
         var interThreads = new Option<int>("--inter-threads") { Description = "Inter-op threads (0 = ONNX Runtime default)." };
-        var mode = new Option<string>("--mode") { Description = "Execution mode: sequential or parallel.", DefaultValueFactory = _ => "sequential" };
-        var level = new Option<string>("--level") { Description = "Graph optimization level: disabled, basic, extended or all.", DefaultValueFactory = _ => "all" };
+        // --mode and --level are the old spellings, kept hidden; they meant other things in estimate and split.
+        var mode = new RenamedOption<string>(new Option<string>("--executor") { Description = "ONNX Runtime execution mode: sequential or parallel.", DefaultValueFactory = _ => CliVocabulary.ExecutorName(BricksOptions.Default.Executor) }, "--mode");
+        var level = new RenamedOption<string>(new Option<string>("--session-level") { Description = "Graph optimization level of the suite's sessions: disabled, basic, extended or all.", DefaultValueFactory = _ => CliVocabulary.LevelName(BricksOptions.Default.SessionLevel) }, "--level");
         var force = new Option<bool>("--force") { Description = "Replace a suite emitted earlier into the same folder (its BenchmarkDotNet.Artifacts are kept)." };
         var command = new Command("emit", "Generate a standalone BenchmarkDotNet suite that benchmarks every brick of a brick set.")
         {
-            folder, output, threads, interThreads, mode, level, force,
+            folder, output, threads, interThreads, force,
         };
+        mode.AddTo(command);
+        level.AddTo(command);
         command.SetAction(result => CliErrors.Run(() =>
         {
             var options = new SuiteOptions
             {
                 IntraOpThreads = result.GetValue(threads),
                 InterOpThreads = result.GetValue(interThreads),
-                ExecutionMode = result.GetValue(mode)!,
-                OptimizationLevel = result.GetValue(level)!,
+                ExecutionMode = mode.GetValue(result),
+                OptimizationLevel = level.GetValue(result),
                 Overwrite = result.GetValue(force),
             };
             try

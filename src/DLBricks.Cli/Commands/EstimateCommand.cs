@@ -19,17 +19,21 @@ internal static class EstimateCommand
     /// <param name="openStore">Opens the store at a path (tests pass an in-memory store); default: SQLite, which must exist unless bricks will be measured.</param>
     public static Command Create(Func<string, bool, IResultStore>? openStore = null)
     {
+        var defaults = BricksOptions.Default;
         var models = new Argument<string[]>("MODEL") { Description = "ONNX models (or recipe .json files / split folders).", Arity = ArgumentArity.OneOrMore };
         var stores = new ResultStoreOptions();
-        var g = new Option<int>("-g", "--granularity") { Description = "G used to split the model.", DefaultValueFactory = _ => DefaultGranularity };
-        var mode = new Option<string>("--mode") { Description = "Which estimates to compute.", DefaultValueFactory = _ => "all" };
-        mode.AcceptOnlyFromAmong(["all", .. CliNames.Modes.Keys]);
+        var g = new Option<int>("-g", "--granularity") { Description = "G used to split the model.", DefaultValueFactory = _ => defaults.Granularity };
+        var estimators = new RenamedOption<string>(new Option<string>("--estimators")
+        {
+            Description = "Which estimates to compute: all, sequential, critical-path or overlap.",
+            DefaultValueFactory = _ => "all",
+        }, "--mode", CliVocabulary.EstimatorSets.Keys.ToArray());
         var benchMissing = new Option<bool>("--bench-missing") { Description = "Benchmark bricks that have no result yet (on this machine), then estimate." };
         var system = new Option<string?>("--system") { Description = "System key to estimate for (default: this machine)." };
         var config = new Option<string?>("--config") { Description = "Configuration key (default: the one --ep/--threads/--session-level/--quick/--clock describe)." };
-        var statistic = new Option<string>("--statistic") { Description = "Per-brick statistic.", DefaultValueFactory = _ => "median" };
-        statistic.AcceptOnlyFromAmong(CliNames.Statistics.Keys.ToArray());
-        var fixedCost = new Option<bool>("--fixed-cost") { Description = "Subtract the stored per-call harness cost for all but one brick run (off by default: README explains why)." };
+        var statistic = new Option<string>("--statistic") { Description = "Per-brick statistic.", DefaultValueFactory = _ => CliVocabulary.StatisticName(defaults.Statistic) };
+        statistic.AcceptOnlyFromAmong(CliVocabulary.Statistics.Keys.ToArray());
+        var fixedCost = new Option<bool>("--fixed-cost") { Description = "Subtract the stored per-call harness cost for all but one brick run (off by default: docs/estimation.md explains why)." };
         var json = new Option<string?>("--json") { Description = "Also write the estimates as JSON to this file." };
         var top = new Option<int>("--top") { Description = "Top contributors to print per model.", DefaultValueFactory = _ => 5 };
         var session = new SessionCliOptions();
@@ -39,8 +43,9 @@ internal static class EstimateCommand
 
         var command = new Command("estimate", "Estimate model latency from benchmarked bricks (sequential, critical path, overlap).")
         {
-            models, g, mode, benchMissing, system, config, statistic, fixedCost, json, top,
+            models, g, benchMissing, system, config, statistic, fixedCost, json, top,
         };
+        estimators.AddTo(command);
         stores.AddTo(command);
         session.AddTo(command);
         source.AddTo(command);
@@ -48,73 +53,23 @@ internal static class EstimateCommand
         splitCost.AddTo(command, jobs: false);
         command.SetAction((result, token) => Task.Run(() => CliErrors.Run(() =>
         {
-            var granularity = result.GetValue(g);
-            if (granularity < 1) throw new InvalidModelException($"-g {granularity}: G must be at least 1.");
-            var (configuration, job) = session.Read(result);
-            var selected = result.GetValue(mode)!;
-            // The private split optimizes the graph for the provider the bricks are measured with.
-            var layerSource = source.Read(result) with { Provider = configuration.ExecutionProvider };
-            var splitOptions = new SplitOptions
-            {
-                Granularity = granularity,
-                Source = layerSource,
-                Overlap = selected == "overlap",
-                Bindings = inputs.Bindings(result),
-                Cache = splitCost.ReadCache(result),
-            };
+            var options = source.Apply(result, session.Apply(result, defaults))
+                .WithGranularity(result.GetValue(g))
+                .WithEstimators(CliVocabulary.EstimatorSets[estimators.GetValue(result)])
+                .WithStatistic(CliVocabulary.Statistics[result.GetValue(statistic)!])
+                .WithFixedCost(result.GetValue(fixedCost))
+                .WithBenchMissing(result.GetValue(benchMissing))
+                .WithTarget(result.GetValue(system), result.GetValue(config))
+                .WithInputs(inputs.Bindings(result))
+                with { GraphCache = splitCost.ReadCache(result) };
+            options.EnsureGranularity();
             var dbPath = stores.Describe(result);
-            using var store = openStore is null ? stores.Open(result, mustExist: !result.GetValue(benchMissing)) : openStore(dbPath, result.GetValue(benchMissing));
-            EngineMeasurement? engine = null;
-            if (result.GetValue(benchMissing))
-            {
-                SessionOptionsFactory.EnsureAvailable(configuration);
-                engine = new EngineMeasurement(store, configuration, job, splitOptions.Bindings);
-            }
-            var (systemKey, configKey) = ResolveTarget(store, dbPath, result.GetValue(system) ?? engine?.System.Key,
-                result.GetValue(config), engine?.System.Key ?? SystemFingerprintDetector.Detect(configuration.ExecutionProvider).Key,
-                configuration.ForBricks(layerSource.ToInfo().Kind).Key);
-
-            var corrections = new List<IEstimateCorrection>();
-            if (result.GetValue(fixedCost))
-            {
-                if (engine is not null && store.GetCalibration(systemKey, configKey) is null) engine.Calibrate(layerSource.ToInfo());
-                corrections.Add(FixedCostCorrection.FromStore(store, systemKey, configKey)
-                    ?? throw new InvalidModelException($"{dbPath}: no per-call calibration stored for system {systemKey}, configuration {configKey}; run bench first or drop --fixed-cost."));
-            }
-            var options = new EstimateOptions(CliNames.Statistics[result.GetValue(statistic)!], corrections);
-            var estimator = selected == "all" ? new ModelEstimator() : new ModelEstimator([ModelEstimator.For(CliNames.Modes[selected])]);
-            var estimatedProvider = store.ListSystems().FirstOrDefault(p => p.Configuration.Key == configKey).Configuration?.ExecutionProvider
-                                    ?? configuration.ExecutionProvider;
-
-            var estimates = new List<ModelEstimates>();
-            var failures = new List<ModelFailure>();
-            var reuses = new List<BrickReuse>();
-            foreach (var input in result.GetValue(models)!)
-            {
-                try
-                {
-                    if (input.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || Directory.Exists(input))
-                    {
-                        foreach (var recipe in LoadRecipes(input))
-                        {
-                            if (recipe.Source.MismatchWith(estimatedProvider) is { } mismatch)
-                                throw new InvalidDataException($"{input}: {recipe.Model}: {mismatch}");
-                            estimates.Add(EstimateRunner.Estimate(recipe, store, systemKey, configKey, options, estimator));
-                        }
-                        continue;
-                    }
-                    Console.Error.WriteLine($"{Path.GetFileNameWithoutExtension(input)}: splitting privately at G={granularity} ({layerSource.ToInfo()})");
-                    var split = SplitRunner.SplitInMemory(input, splitOptions);
-                    if (engine is not null)
-                        reuses.Add(EstimateRunner.BenchMissing(split, layerSource.ToInfo(), engine, store, new SplitCommand.SynchronousProgress(), token));
-                    estimates.Add(EstimateRunner.Estimate(split.ToRecipe(layerSource.ToInfo()), store, systemKey, configKey, options, estimator));
-                }
-                catch (Exception e) when (ModelFailure.IsPerModel(e) && e is not (ResultStoreUnavailableException or ExecutionProviderUnavailableException))
-                {
-                    failures.Add(ModelFailure.From(Path.GetFileNameWithoutExtension(input), "estimate", e, input));
-                }
-            }
-            if (estimates.Count == 0 && failures.Count > 0)
+            using var store = openStore is null ? stores.Open(result, mustExist: !options.BenchMissing) : openStore(dbPath, options.BenchMissing);
+            var summary = Bricks.Estimate(result.GetValue(models)!, store, options, ProgressLines.Instance, token);
+            var estimates = summary.Models.Results().Select(m => m.Details).ToList();
+            var failures = summary.Models.Failures();
+            var reuses = summary.Models.Results().Select(m => m.Reuse).OfType<BrickReuse>().ToList();
+            if (estimates.Count == 0)
                 throw new InvalidModelException(failures.Count == 1 ? failures[0].Reason : $"no model could be estimated: {string.Join("; ", failures.Select(f => f.Reason))}");
 
             Console.Write(EstimateTextWriter.ToText(estimates, result.GetValue(top)));
@@ -129,13 +84,13 @@ internal static class EstimateCommand
                 EstimateJsonWriter.Write(estimates, jsonPath);
                 Console.WriteLine($"wrote {jsonPath}");
             }
-            var incomplete = estimates.Where(m => m.Estimates.Any(e => !e.IsComplete)).ToList();
+            var incomplete = summary.Incomplete;
             if (CliErrors.ReportFailures(failures) != ExitCodes.Success && incomplete.Count == 0) return ExitCodes.PartialFailure;
             if (incomplete.Count == 0) return ExitCodes.Success;
             foreach (var m in incomplete)
             {
-                var missing = m.Estimates.SelectMany(e => e.Missing).DistinctBy(x => x.Hash).ToList();
-                Console.Error.WriteLine($"{m.Model}: {missing.Count} brick(s) have no result for system {systemKey}, configuration {configKey}: " +
+                var missing = m.Missing;
+                Console.Error.WriteLine($"{m.Model}: {missing.Count} brick(s) have no result for system {summary.SystemKey}, configuration {summary.ConfigurationKey}: " +
                                         string.Join(", ", missing.Take(10).Select(x => $"{x.Hash[..Math.Min(12, x.Hash.Length)]} ({x.Reason})")) + (missing.Count > 10 ? ", ..." : ""));
             }
             Console.Error.WriteLine("estimates above are lower bounds; benchmark the missing bricks (dlbricks bench, or estimate --bench-missing).");
@@ -143,58 +98,4 @@ internal static class EstimateCommand
         }), CancellationToken.None));
         return command;
     }
-
-    /// <summary>
-    /// Which (system, configuration) to estimate for: the ones asked for; else this machine and the configuration the session
-    /// options describe when the store has them; else the only system/configuration the store holds (legacy configurations
-    /// only when named).
-    /// </summary>
-    private static (string System, string Configuration) ResolveTarget(IResultStore store, string storePath, string? system, string? configuration,
-        string thisSystem, string impliedConfiguration)
-    {
-        // Configurations stored before measurement settings were recorded are only used when named: picking one silently
-        // would estimate from results an older harness measured.
-        var pairs = store.ListSystems().Where(p => !p.Configuration.IsLegacy || p.Configuration.Key == configuration).ToList();
-        if (pairs.Count == 0) return (system ?? thisSystem, configuration ?? impliedConfiguration);
-        var systems = pairs.Select(p => p.System.Key).Distinct().ToList();
-        var chosenSystem = system ?? (systems.Contains(thisSystem) ? thisSystem : systems.Count == 1 ? systems[0] : null);
-        if (chosenSystem is null)
-            throw new InvalidModelException($"{storePath}: holds results of several systems ({string.Join(", ", pairs.Select(p => $"{p.System.Key} {p.System.CpuModel}").Distinct())}); choose one with --system.");
-        var configurations = pairs.Where(p => p.System.Key == chosenSystem).Select(p => p.Configuration.Key).Distinct().ToList();
-        var chosenConfiguration = configuration ?? (configurations.Contains(impliedConfiguration) ? impliedConfiguration
-            : configurations.Count == 1 ? configurations[0] : impliedConfiguration);
-        return (chosenSystem, chosenConfiguration);
-    }
-
-    /// <summary>G used when none is given; chosen by the validation measurements in the README.</summary>
-    public const int DefaultGranularity = 1;
-
-    private static List<ModelRecipe> LoadRecipes(string path)
-    {
-        if (!Directory.Exists(path)) return [ModelRecipe.Load(path)];
-        var folder = Directory.Exists(Path.Combine(path, ModelRecipe.FolderName)) ? Path.Combine(path, ModelRecipe.FolderName) : path;
-        var files = Directory.GetFiles(folder, "*.json").Order(StringComparer.Ordinal).ToList();
-        if (files.Count == 0) throw new InvalidDataException($"{path}: no recipes found (expected {ModelRecipe.FolderName}/*.json).");
-        return files.Select(ModelRecipe.Load).ToList();
-    }
-}
-
-/// <summary>How statistics and estimation modes are spelled on the command line.</summary>
-internal static class CliNames
-{
-    public static IReadOnlyDictionary<string, LatencyStatistic> Statistics { get; } = new Dictionary<string, LatencyStatistic>
-    {
-        ["median"] = LatencyStatistic.Median,
-        ["mean"] = LatencyStatistic.Mean,
-        ["trimmed-mean"] = LatencyStatistic.TrimmedMean,
-        ["p90"] = LatencyStatistic.P90,
-        ["min"] = LatencyStatistic.Min,
-    };
-
-    // Stores keep no low quantiles, so only validate (which measures bricks in the same process) offers them.
-    public static IReadOnlyDictionary<string, LatencyStatistic> ValidateStatistics { get; } =
-        new Dictionary<string, LatencyStatistic>(Statistics) { ["p10"] = LatencyStatistic.P10, ["p25"] = LatencyStatistic.P25 };
-
-    public static IReadOnlyDictionary<string, EstimationMode> Modes { get; } =
-        Enum.GetValues<EstimationMode>().ToDictionary(EstimateTextWriter.ModeName, m => m);
 }

@@ -14,7 +14,7 @@ internal static class InspectCommand
     public static Command Create()
     {
         var models = new Argument<string[]>("MODEL") { Description = "ONNX model files.", Arity = ArgumentArity.OneOrMore };
-        var g = new Option<int>("-g", "--granularity") { Description = "G for the brick counts.", DefaultValueFactory = _ => 1 };
+        var g = new Option<int>("-g", "--granularity") { Description = "G for the brick counts.", DefaultValueFactory = _ => BricksOptions.Default.Granularity };
         var json = new Option<string?>("--json") { Description = "Write the statistics as JSON to this file." };
         var plot = new Option<string?>("--plot") { Description = "Write the Jaccard similarity heatmap as PNG to this file." };
         var source = new LayerSourceCliOptions();

@@ -47,37 +47,42 @@ internal sealed class ModelInputOptions
     }
 }
 
-/// <summary>The <c>--source</c> and <c>--level</c> options choosing the layer source.</summary>
+/// <summary>
+/// The <c>--source</c> and <c>--source-level</c> options choosing the layer source, for every verb that splits. The old
+/// <c>--level</c> is kept as a hidden spelling of <c>--source-level</c> (in <c>bench</c> and <c>emit</c> it meant the session level).
+/// </summary>
 internal sealed class LayerSourceCliOptions
 {
     public Option<string> Source { get; } = new("--source")
     {
         Description = "Graph to split: optimized (default: what ONNX Runtime executes after its graph optimizations) or raw (the model as written).",
-        DefaultValueFactory = _ => "optimized",
+        DefaultValueFactory = _ => BricksOptions.Default.Source == LayerSourceKind.Raw ? "raw" : "optimized",
     };
 
-    public Option<string> Level { get; } = new("--level")
+    private readonly RenamedOption<string> _level = new(new Option<string>("--source-level")
     {
         Description = "Optimization level of the optimized source: basic, extended or all (default; tied to this CPU kind).",
-        DefaultValueFactory = _ => "all",
-    };
+        DefaultValueFactory = _ => CliVocabulary.LevelName(BricksOptions.Default.SourceLevel),
+    }, "--level", CliVocabulary.SourceLevels);
 
     public LayerSourceCliOptions()
     {
         Source.AcceptOnlyFromAmong("raw", "optimized");
-        Level.AcceptOnlyFromAmong("basic", "extended", "all");
     }
 
     public void AddTo(Command command)
     {
         command.Options.Add(Source);
-        command.Options.Add(Level);
+        _level.AddTo(command);
     }
 
-    public LayerSourceOptions Read(ParseResult result) =>
+    /// <summary><paramref name="options"/> splitting the layer source given on the command line.</summary>
+    public BricksOptions Apply(ParseResult result, BricksOptions options) =>
         result.GetValue(Source) == "optimized"
-            ? new LayerSourceOptions(LayerSourceKind.Optimized, LayerSourceOptions.ParseLevel(result.GetValue(Level)!))
-            : LayerSourceOptions.Raw;
+            ? options.WithLayerSource(LayerSourceKind.Optimized, CliVocabulary.ParseLevel(_level.GetValue(result)))
+            : options.WithLayerSource(LayerSourceKind.Raw);
+
+    public LayerSourceOptions Read(ParseResult result) => Apply(result, BricksOptions.Default).LayerSource with { Provider = "cpu" };
 }
 
 /// <summary>The <c>--cache</c>, <c>--no-cache</c> and (for verbs splitting many models) <c>--jobs</c> options: what a split may reuse and run at once.</summary>

@@ -1,59 +1,91 @@
 using System.CommandLine;
 using System.Globalization;
-using DLBricks.Benchmarking;
-using DLBricks.Storage;
 
 namespace DLBricks.Cli.Commands;
 
 /// <summary>
-/// How models and bricks are run (execution provider, threads, session optimization level, job and clock) for the verbs that
-/// measure on the side: <c>validate</c> and <c>estimate --bench-missing</c>. Defaults equal <c>bench</c>'s, so all three
-/// store and find results under the same configuration.
+/// How models and bricks are run (execution provider, threads, executor, session optimization level, job and clock), for every
+/// verb that measures: <c>bench</c>, <c>estimate --bench-missing</c> and <c>validate</c>. Defaults are
+/// <see cref="BricksOptions.Default"/>'s, so all three store and find results under the same configuration.
 /// </summary>
 internal sealed class SessionCliOptions
 {
+    private static readonly BricksOptions Defaults = BricksOptions.Default;
+    private readonly bool _withExecutor;
+
+    /// <param name="withExecutor">Offer <c>--executor</c> (bench): the other verbs measure sequentially, as the thread-CPU clock needs.</param>
+    /// <param name="legacyLevel">Accept the old <c>--level</c> as a hidden spelling of <c>--session-level</c> (bench, where it meant that).</param>
+    public SessionCliOptions(bool withExecutor = false, bool legacyLevel = false)
+    {
+        _withExecutor = withExecutor;
+        var level = new Option<string>("--session-level")
+        {
+            Description = "ONNX Runtime graph optimization level of the sessions: disabled, basic, extended or all.",
+            DefaultValueFactory = _ => CliVocabulary.LevelName(Defaults.SessionLevel),
+        };
+        // Values are checked when read (exit 2 naming the value), as bench always did.
+        SessionLevel = legacyLevel ? new RenamedOption<string>(level, "--level") : null;
+        SessionLevelOption = level;
+        if (!legacyLevel) level.AcceptOnlyFromAmong(CliVocabulary.SessionLevels);
+        Executor = new RenamedOption<string>(new Option<string>("--executor")
+        {
+            Description = "ONNX Runtime execution mode: sequential or parallel.",
+            DefaultValueFactory = _ => CliVocabulary.ExecutorName(Defaults.Executor),
+        }, "--mode");
+        Clock.AcceptOnlyFromAmong(CliVocabulary.Clocks);
+    }
+
     public Option<string> Ep { get; } = new("--ep") { Description = "Execution provider: cpu or cuda[:DEVICE].", DefaultValueFactory = _ => "cpu" };
-    public Option<int> Threads { get; } = new("--threads") { Description = "Intra-op threads (0 = ONNX Runtime default).", DefaultValueFactory = _ => 1 };
-    public Option<int> InterThreads { get; } = new("--inter-threads") { Description = "Inter-op threads (0 = ONNX Runtime default)." };
-    public Option<string> SessionLevel { get; } = new("--session-level") { Description = "ONNX Runtime graph optimization level of the sessions: disabled, basic, extended or all.", DefaultValueFactory = _ => "all" };
+    public Option<int> Threads { get; } = new("--threads") { Description = "Intra-op threads (0 = ONNX Runtime default).", DefaultValueFactory = _ => Defaults.Threads };
+    public Option<int> InterThreads { get; } = new("--inter-threads") { Description = "Inter-op threads (0 = ONNX Runtime default).", DefaultValueFactory = _ => Defaults.InterOpThreads };
+    public Option<string> SessionLevelOption { get; }
+    private RenamedOption<string>? SessionLevel { get; }
+    private RenamedOption<string> Executor { get; }
     public Option<bool> Quick { get; } = new("--quick") { Description = "Short smoke-test job (1 warmup, 5 iterations) instead of the default 100 iterations." };
     public Option<bool> Lean { get; } = new("--lean") { Description = BenchCommand.LeanDescription };
-    public Option<string> Clock { get; } = new("--clock") { Description = "Iteration clock: auto, wall or cpu (thread CPU time; needs --threads 1).", DefaultValueFactory = _ => "auto" };
-
-    public SessionCliOptions()
+    public Option<string> Clock { get; } = new("--clock")
     {
-        SessionLevel.AcceptOnlyFromAmong("disabled", "basic", "extended", "all");
-    }
+        Description = "Clock timing each iteration: wall, cpu (thread CPU time: immune to preemption on noisy machines; needs --threads 1), " +
+                      "or auto (cpu when --ep cpu --threads 1 on Linux, else wall).",
+        DefaultValueFactory = _ => CliVocabulary.ClockName(Defaults.Clock),
+    };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Ep, Threads, InterThreads, SessionLevel, Quick, Lean, Clock })
+        foreach (var option in new Option[] { Ep, Threads, InterThreads })
             command.Options.Add(option);
+        if (SessionLevel is null) command.Options.Add(SessionLevelOption);
+        else SessionLevel.AddTo(command);
+        if (_withExecutor) Executor.AddTo(command);
+        command.Options.Add(Quick);
+        command.Options.Add(Lean);
+        command.Options.Add(Clock);
     }
 
+    /// <summary><paramref name="options"/> with the measuring settings given on the command line.</summary>
     /// <exception cref="InvalidModelException">An option value is malformed.</exception>
-    public (RunConfiguration Configuration, BenchmarkJob Job) Read(ParseResult result)
+    public BricksOptions Apply(ParseResult result, BricksOptions options)
     {
-        var (provider, device) = ParseProvider(result.GetValue(Ep)!);
+        var (provider, device) = CliVocabulary.ParseProvider(result.GetValue(Ep)!);
+        var level = SessionLevel?.GetValue(result) ?? result.GetValue(SessionLevelOption)!;
+        options = options
+            .WithProvider(provider, device)
+            .WithThreads(result.GetValue(Threads), result.GetValue(InterThreads))
+            .WithSessionLevel(CliVocabulary.ParseLevel(level))
+            .WithJob(ReadJob(result))
+            .WithClock(CliVocabulary.ParseClock(result.GetValue(Clock)!));
+        return _withExecutor ? options.WithExecutor(CliVocabulary.ParseExecutor(Executor.GetValue(result))) : options;
+    }
+
+    /// <exception cref="InvalidModelException">Both --quick and --lean were given.</exception>
+    private MeasurementJob ReadJob(ParseResult result)
+    {
         if (result.GetValue(Quick) && result.GetValue(Lean))
             throw new InvalidModelException("--quick and --lean are two different jobs: choose one.");
-        var job = result.GetValue(Quick) ? BenchmarkJob.Quick : result.GetValue(Lean) ? BenchmarkJob.Lean : BenchmarkJob.Default;
-        if (!MeasurementClocks.TryResolve(result.GetValue(Clock)!, result.GetValue(Threads), "sequential", provider, out var clock, out var error))
-            throw new InvalidModelException(error!);
-        job = job.WithClock(clock);
-        var configuration = job.Configuration(provider, device, result.GetValue(Threads), result.GetValue(InterThreads), "sequential",
-            result.GetValue(SessionLevel)!);
-        return (configuration, job);
+        return result.GetValue(Quick) ? MeasurementJob.Quick : result.GetValue(Lean) ? MeasurementJob.Lean : MeasurementJob.Default;
     }
 
-    private static (string Provider, int? Device) ParseProvider(string text)
-    {
-        var value = text.ToLowerInvariant();
-        if (value == "cpu") return ("cpu", null);
-        if (value == "cuda") return ("cuda", 0);
-        if (value.StartsWith("cuda:", StringComparison.Ordinal)
-            && int.TryParse(value.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-            return ("cuda", id);
-        throw new InvalidModelException($"--ep {text}: expected cpu or cuda[:DEVICE].");
-    }
+    /// <summary>The store's configuration and the job these options describe.</summary>
+    /// <exception cref="InvalidModelException">An option value is malformed or the clock cannot serve these settings.</exception>
+    public (RunConfiguration Configuration, Benchmarking.BenchmarkJob Job) Read(ParseResult result) => Apply(result, Defaults).ToMeasurement();
 }

@@ -15,25 +15,27 @@ namespace DLBricks.Cli.Commands;
 /// </summary>
 internal static class ValidateCommand
 {
+    private static ValidationSettings Defaults => BricksOptions.Default.Validation;
+
     public static Command Create()
     {
         var models = new Argument<string[]>("MODEL") { Description = "ONNX model files.", Arity = ArgumentArity.OneOrMore };
-        var gs = new Option<string>("-g", "--granularities") { Description = "Comma-separated G values.", DefaultValueFactory = _ => "1,3,5" };
+        var gs = new Option<string>("-g", "--granularities") { Description = "Comma-separated G values.", DefaultValueFactory = _ => string.Join(',', BricksOptions.Default.Granularities) };
         var stores = new ResultStoreOptions();
         var json = new Option<string?>("--json") { Description = "Write the JSON report to this file." };
         var md = new Option<string?>("--md") { Description = "Write the Markdown report to this file." };
         var plots = new Option<string?>("--plots") { Description = "Write the PNG figures (paper Fig. 10-12) into this folder." };
         var output = new Option<string>("-o", "--output") { Description = "Report folder for everything not redirected by --json/--md/--plots.", DefaultValueFactory = _ => "dlbricks-validation" };
         var overlap = new Option<bool>("--overlap") { Description = "Also split with overlap windows and report the overlap-cover estimate." };
-        var repeats = new Option<int>("--repeats") { Description = "End-to-end measurements per model, interleaved with its bricks.", DefaultValueFactory = _ => 3 };
-        var maxRepeats = new Option<int>("--max-repeats") { Description = "Adaptive: measure a model whose repeats disagree again, up to this many times, and keep the --repeats that agree best (0: off)." };
-        var spread = new Option<double>("--spread") { Description = "Flag ratios whose end-to-end spread exceeds this fraction.", DefaultValueFactory = _ => 0.05 };
-        var statistic = new Option<string>("--statistic") { Description = "Statistic compared on both sides (p10/p25 measure every brick afresh).", DefaultValueFactory = _ => "median" };
-        var runs = new Option<int>("--runs") { Description = "Repeat the whole validation this many times (bricks measured afresh each time) and report the run-to-run spread.", DefaultValueFactory = _ => 1 };
-        var tolerance = new Option<double>("--run-tolerance") { Description = "With --runs: a model is reproducible when every run's normalized latency is within this fraction of the median run.", DefaultValueFactory = _ => ReproducibilityReport.DefaultTolerance };
-        statistic.AcceptOnlyFromAmong(CliNames.ValidateStatistics.Keys.ToArray());
+        var repeats = new Option<int>("--repeats") { Description = "End-to-end measurements per model, interleaved with its bricks.", DefaultValueFactory = _ => Defaults.Repeats };
+        var maxRepeats = new Option<int>("--max-repeats") { Description = "Adaptive: measure a model whose repeats disagree again, up to this many times, and keep the --repeats that agree best (0: off).", DefaultValueFactory = _ => Defaults.MaxRepeats };
+        var spread = new Option<double>("--spread") { Description = "Flag ratios whose end-to-end spread exceeds this fraction.", DefaultValueFactory = _ => Defaults.SpreadThreshold };
+        var statistic = new Option<string>("--statistic") { Description = "Statistic compared on both sides (p10/p25 measure every brick afresh).", DefaultValueFactory = _ => CliVocabulary.StatisticName(BricksOptions.Default.Statistic) };
+        var runs = new Option<int>("--runs") { Description = "Repeat the whole validation this many times (bricks measured afresh each time) and report the run-to-run spread.", DefaultValueFactory = _ => Defaults.Runs };
+        var tolerance = new Option<double>("--run-tolerance") { Description = "With --runs: a model is reproducible when every run's normalized latency is within this fraction of the median run.", DefaultValueFactory = _ => Defaults.RunTolerance };
+        statistic.AcceptOnlyFromAmong(CliVocabulary.ValidateStatistics.Keys.ToArray());
         var fixedCost = new Option<bool>("--fixed-cost") { Description = "Calibrate the per-call harness cost and subtract it for all but one brick run, for every model." };
-        var fixedCostBelow = new Option<double>("--fixed-cost-below") { Description = "Without --fixed-cost: subtract the per-call cost only from estimates below this many ms (0: never).", DefaultValueFactory = _ => FixedCostCorrection.DefaultApplyBelowMs };
+        var fixedCostBelow = new Option<double>("--fixed-cost-below") { Description = "Without --fixed-cost: subtract the per-call cost only from estimates below this many ms (0: never).", DefaultValueFactory = _ => Defaults.FixedCostBelowMs };
         var noProfile = new Option<bool>("--no-profile") { Description = "Skip the Observation-1 profile check." };
         var pin = new Option<string?>("--pin") { Description = "Pin the process to these logical CPUs (comma-separated) while measuring." };
         var session = new SessionCliOptions();
@@ -52,62 +54,51 @@ internal static class ValidateCommand
         splitCost.AddTo(command, jobs: true);
         command.SetAction((result, token) => Task.Run(() => CliErrors.Run(() =>
         {
-            var granularities = CliNumbers.ParseInts(result.GetValue(gs)!, "-g");
-            if (granularities.Count == 0 || granularities.Any(g => g < 1)) throw new InvalidModelException("-g: every G must be at least 1.");
-            if (result.GetValue(repeats) < 2) throw new InvalidModelException("--repeats: at least 2 end-to-end measurements are needed to see spread.");
-            if (result.GetValue(fixedCostBelow) is var below && (!double.IsFinite(below) || below < 0)) throw new InvalidModelException("--fixed-cost-below: milliseconds ≥ 0 (0 turns the correction off).");
-            if (result.GetValue(maxRepeats) is var max && max != 0 && max <= result.GetValue(repeats)) throw new InvalidModelException("--max-repeats: 0 (off) or more than --repeats.");
-            if (result.GetValue(runs) < 1) throw new InvalidModelException("--runs: at least 1 run.");
-            if (result.GetValue(tolerance) is var t && (!double.IsFinite(t) || t < 0)) throw new InvalidModelException("--run-tolerance: a fraction ≥ 0, e.g. 0.03.");
-            var (configuration, job) = session.Read(result);
-            SessionOptionsFactory.EnsureAvailable(configuration);
-            var bindings = inputs.Bindings(result);
-            var options = new ValidationRunOptions
-            {
-                Granularities = granularities,
-                Overlap = result.GetValue(overlap),
-                EndToEndRepeats = result.GetValue(repeats),
-                MaxEndToEndRepeats = result.GetValue(maxRepeats),
-                SpreadThreshold = result.GetValue(spread),
-                Statistic = CliNames.ValidateStatistics[result.GetValue(statistic)!],
-                FixedCostCorrection = result.GetValue(fixedCost),
-                FixedCostBelowMs = result.GetValue(fixedCostBelow),
-                Profile = !result.GetValue(noProfile),
-                Session = new ScenarioSessionOptions(IntraOpThreads: configuration.IntraOpThreads),
-                // Bricks are cut from the graph optimized for the provider they are measured with.
-                Split = new SplitOptions
+            var options = source.Apply(result, session.Apply(result, BricksOptions.Default))
+                .WithGranularities([.. CliNumbers.ParseInts(result.GetValue(gs)!, "-g")])
+                .WithOverlap(result.GetValue(overlap))
+                .WithStatistic(CliVocabulary.ValidateStatistics[result.GetValue(statistic)!])
+                .WithFixedCost(result.GetValue(fixedCost))
+                .WithInputs(inputs.Bindings(result))
+                .WithValidation(v => v with
                 {
-                    Source = source.Read(result) with { Provider = configuration.ExecutionProvider },
-                    Bindings = bindings,
-                    Cache = splitCost.ReadCache(result),
-                    Jobs = splitCost.ReadJobs(result),
-                },
-                Runs = result.GetValue(runs),
-                ReproducibilityTolerance = result.GetValue(tolerance),
-            };
+                    Repeats = result.GetValue(repeats),
+                    MaxRepeats = result.GetValue(maxRepeats),
+                    SpreadThreshold = result.GetValue(spread),
+                    FixedCostBelowMs = result.GetValue(fixedCostBelow),
+                    Profile = !result.GetValue(noProfile),
+                    Runs = result.GetValue(runs),
+                    RunTolerance = result.GetValue(tolerance),
+                })
+                with { GraphCache = splitCost.ReadCache(result), SplitJobs = splitCost.ReadJobs(result) };
+            // Bad options fail before pinning or opening the store, so they write nothing.
+            options.Validation.Validate(options.Granularities);
+            SessionOptionsFactory.EnsureAvailable(options.ToMeasurement().Configuration);
 
             using var pinning = result.GetValue(pin) is { } cores ? CpuPinning.Apply(CliNumbers.ParseInts(cores, "--pin")) : null;
             if (pinning is not null) Console.Error.WriteLine(pinning.Detail);
 
             var outputDir = result.GetValue(output)!;
             using var store = stores.Open(result);
-            var engine = new EngineMeasurement(store, configuration, job, bindings);
-            Console.Error.WriteLine($"system {engine.System.Key} ({engine.System.CpuModel}{(engine.System.Gpu is { } gpu ? $"; {gpu}" : "")}), configuration {configuration.Key} (level={configuration.OptimizationLevel}, threads={configuration.IntraOpThreads}, job={job.Name})");
-            var report = ValidationRunner.Run(result.GetValue(models)!, options, Path.Combine(outputDir, "splits"), engine,
-                new SplitCommand.SynchronousProgress(), token);
+            var summary = Bricks.Validate(result.GetValue(models)!, store, Path.Combine(outputDir, "splits"), options, ProgressLines.Instance, token);
+            if (summary.Report is not { } report)
+            {
+                var reasons = summary.Models.Failures().Select(f => f.Reason).Distinct().ToList();
+                throw new InvalidModelException(string.Join("; ", reasons));
+            }
 
             foreach (var path in ValidationReportWriter.WriteAll(report, outputDir)) Console.WriteLine($"wrote {path}");
             if (result.GetValue(json) is { } jsonPath) { ValidationReportJsonWriter.Write(report, jsonPath); Console.WriteLine($"wrote {jsonPath}"); }
             if (result.GetValue(md) is { } mdPath) { ValidationReportMarkdownWriter.Write(report, mdPath); Console.WriteLine($"wrote {mdPath}"); }
             if (result.GetValue(plots) is { } plotDir) foreach (var p in ValidationPlots.WriteAll(report, plotDir)) Console.WriteLine($"wrote {p}");
-            Print(report);
+            Print(report, summary.Headline);
             if (CliErrors.ReportFailures(report.Failures) != ExitCodes.Success) return ExitCodes.PartialFailure;
             return report.Models.Any(r => r.MissingBricks.Count > 0) ? ExitCodes.PartialFailure : ExitCodes.Success;
         }), CancellationToken.None));
         return command;
     }
 
-    private static void Print(ValidationReport report)
+    private static void Print(ValidationReport report, IReadOnlyList<ValidationHeadline> headline)
     {
         var rows = new Table().AddColumns("model", "G", "e2e ms", "spread", "estimate ms", "critical path ms", "normalized");
         foreach (var m in report.Models)
@@ -119,8 +110,7 @@ internal static class ValidateCommand
         var table = new Table().AddColumns("G", "models", "geomean normalized", "geomean |error|", "min", "max", "speedup", "untrustworthy");
         foreach (var s in report.Summary)
         {
-            var errors = report.Models.Where(m => m.G == s.G && m.Normalized > 0).Select(m => Math.Abs(1 - m.Normalized)).ToList();
-            var geomeanError = errors.Count == 0 ? double.NaN : Math.Exp(errors.Average(e => Math.Log(Math.Max(e, 1e-6))));
+            var geomeanError = headline.FirstOrDefault(h => h.G == s.G)?.GeomeanAbsError ?? double.NaN;
             table.AddRow(s.G.ToString(CultureInfo.InvariantCulture), s.Models.ToString(CultureInfo.InvariantCulture),
                 s.GeomeanNormalized.ToString("0.###", CultureInfo.InvariantCulture),
                 (geomeanError * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %",

@@ -11,7 +11,7 @@ namespace DLBricks.Benchmarking;
 /// <param name="IterationCount">Measured iterations; the statistics' N.</param>
 /// <param name="TargetIterationTime">Wanted duration of one iteration.</param>
 /// <param name="PilotTime">How long the pilot runs the model to estimate its latency (at least one run).</param>
-public sealed record BenchmarkJob(string Name, int WarmupCount, int IterationCount, TimeSpan TargetIterationTime, TimeSpan PilotTime)
+internal sealed record BenchmarkJob(string Name, int WarmupCount, int IterationCount, TimeSpan TargetIterationTime, TimeSpan PilotTime)
 {
     /// <summary>
     /// The default job, after the paper: 100 measured iterations (the statistics' N, 20 % trimmed mean), each about 0.1 ms

@@ -11,7 +11,7 @@ namespace DLBricks.Benchmarking;
 /// model), <c>report.csv</c> (one header, one row per model) and <c>report.jsonl</c> (one compact JSON summary per line).
 /// One file per format rather than one per brick keeps thousands of bricks from becoming thousands of files.
 /// </summary>
-public sealed class BenchmarkReportWriter : IDisposable
+internal sealed class BenchmarkReportWriter : IDisposable
 {
     private readonly StreamWriter _markdown;
     private readonly StreamWriter _csv;

@@ -8,7 +8,7 @@ namespace DLBricks.Benchmarking;
 /// <summary>Options of one <see cref="BrickBenchmarkRunner.Run"/>.</summary>
 /// <param name="Force">Measure bricks again even when the store already has a result for this system and configuration.</param>
 /// <param name="RunFolder">Where BenchmarkDotNet's reports go; default <c>DIR/runs/&lt;timestamp&gt;</c>.</param>
-public sealed record BrickBenchmarkOptions(bool Force = false, string? RunFolder = null);
+internal sealed record BrickBenchmarkOptions(bool Force = false, string? RunFolder = null);
 
 /// <summary>What happened to one brick.</summary>
 public enum BrickOutcomeKind
@@ -40,7 +40,7 @@ public sealed record BrickOutcome(string Hash, BrickOutcomeKind Kind, LatencySta
 /// <param name="Last">Outcome of the brick that just finished, if any.</param>
 /// <param name="Elapsed">Time since the run started.</param>
 /// <param name="Remaining">Estimated time left, from the mean cost of the bricks measured so far.</param>
-public sealed record BrickBenchmarkProgress(int Completed, int Total, string? Current, BrickOutcome? Last, TimeSpan Elapsed, TimeSpan? Remaining);
+internal sealed record BrickBenchmarkProgress(int Completed, int Total, string? Current, BrickOutcome? Last, TimeSpan Elapsed, TimeSpan? Remaining);
 
 /// <summary>The result of a run.</summary>
 /// <param name="System">The machine.</param>
@@ -71,7 +71,7 @@ public sealed record BrickBenchmarkSummary(
 /// an interrupted run loses at most the brick in flight. A brick that fails is stored with its error and the run goes on.
 /// Each brick's session, tensors and options are disposed before the next brick starts, so memory stays flat.
 /// </summary>
-public sealed class BrickBenchmarkRunner
+internal sealed class BrickBenchmarkRunner
 {
     private readonly IResultStore _store;
 

@@ -8,13 +8,13 @@ namespace DLBricks.Benchmarking;
 /// <param name="Statistics">Its latency per run; null when it failed.</param>
 /// <param name="Error">Why it failed.</param>
 /// <param name="WallTime">Time to load and measure it.</param>
-public sealed record ModelTiming(string ModelPath, LatencyStatistics? Statistics, string? Error, TimeSpan WallTime);
+internal sealed record ModelTiming(string ModelPath, LatencyStatistics? Statistics, string? Error, TimeSpan WallTime);
 
 /// <summary>The paper's cost comparison: benchmarking every unique brick of a model set versus benchmarking the models.</summary>
 /// <param name="Bricks">The brick run (wall time in <see cref="BrickBenchmarkSummary.Elapsed"/>).</param>
 /// <param name="Models">One timing per model.</param>
 /// <param name="ModelsWallTime">Total wall time of the model measurements.</param>
-public sealed record BricksVersusModelsResult(BrickBenchmarkSummary Bricks, IReadOnlyList<ModelTiming> Models, TimeSpan ModelsWallTime);
+internal sealed record BricksVersusModelsResult(BrickBenchmarkSummary Bricks, IReadOnlyList<ModelTiming> Models, TimeSpan ModelsWallTime);
 
 /// <summary>
 /// Entry point for the bricks-versus-models wall-time comparison: benchmarks the bricks of a split output folder (forced, into
@@ -24,7 +24,7 @@ public sealed record BricksVersusModelsResult(BrickBenchmarkSummary Bricks, IRea
 /// <param name="store">Where brick results go (use a scratch database to keep the comparison separate).</param>
 /// <param name="configuration">Execution provider and options; its job must be <paramref name="job"/>'s name.</param>
 /// <param name="job">Measurement job used for bricks and models alike.</param>
-public sealed class BricksVersusModels(IResultStore store, RunConfiguration configuration, BenchmarkJob job)
+internal sealed class BricksVersusModels(IResultStore store, RunConfiguration configuration, BenchmarkJob job)
 {
     /// <summary>Runs the comparison for the bricks in <paramref name="catalogFolder"/> and the <paramref name="modelFiles"/> they were cut from.</summary>
     public BricksVersusModelsResult Compare(string catalogFolder, IReadOnlyList<string> modelFiles, CancellationToken cancellationToken = default)

@@ -6,7 +6,7 @@ namespace DLBricks.Benchmarking;
 /// <param name="Level">1, 2, 3…</param>
 /// <param name="Type"><c>Data</c>, <c>Instruction</c> or <c>Unified</c>.</param>
 /// <param name="SizeBytes">Capacity in bytes.</param>
-public sealed record CpuCache(int Level, string Type, long SizeBytes);
+internal sealed record CpuCache(int Level, string Type, long SizeBytes);
 
 /// <summary>
 /// The caches of CPU 0 and the brick-rotation size derived from them. Rotation exists so a brick's weights are out of the
@@ -15,7 +15,7 @@ public sealed record CpuCache(int Level, string Type, long SizeBytes);
 /// </summary>
 /// <param name="Caches">The caches found; empty when the OS exposes none.</param>
 /// <param name="Source">Where they were read from (<c>sysfs</c>, <c>/proc/cpuinfo</c>) or <c>none</c>.</param>
-public sealed record CacheTopology(IReadOnlyList<CpuCache> Caches, string Source)
+internal sealed record CacheTopology(IReadOnlyList<CpuCache> Caches, string Source)
 {
     /// <summary>
     /// Rotation spans this many times the largest private cache. 8 × the 1 MiB L2 of the machine the rotation was tuned on

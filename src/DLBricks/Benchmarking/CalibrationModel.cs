@@ -7,7 +7,7 @@ namespace DLBricks.Benchmarking;
 /// The empty model the harness's own cost is measured on: one Identity node over a one-element float tensor. Timing it the
 /// way bricks are timed gives the fixed per-call cost (binding, native transition, executor) included in every brick's latency.
 /// </summary>
-public static class CalibrationModel
+internal static class CalibrationModel
 {
     /// <summary>Serialized ONNX bytes of the Identity model (opset 13).</summary>
     public static byte[] Identity()

@@ -8,13 +8,13 @@ namespace DLBricks.Benchmarking;
 /// <param name="Name">Product name, e.g. <c>NVIDIA A100-SXM4-80GB</c>.</param>
 /// <param name="MemoryMiB">Total device memory in MiB.</param>
 /// <param name="DriverVersion">NVIDIA driver version, e.g. <c>550.54.15</c>.</param>
-public sealed record GpuDevice(string Name, long MemoryMiB, string DriverVersion);
+internal sealed record GpuDevice(string Name, long MemoryMiB, string DriverVersion);
 
 /// <summary>
 /// Finds the NVIDIA GPUs of this machine and the CUDA version their driver supports, for the system fingerprint. The parsing
 /// is kept apart from running <c>nvidia-smi</c> so it can be checked on sample output on machines without a GPU.
 /// </summary>
-public static class GpuDetector
+internal static class GpuDetector
 {
     /// <summary>The arguments that make <c>nvidia-smi</c> print one <see cref="ParseQuery"/> line per GPU.</summary>
     public const string QueryArguments = "--query-gpu=name,memory.total,driver_version --format=csv,noheader";

@@ -20,7 +20,7 @@ namespace DLBricks.Benchmarking;
 /// cheaper rules (<see cref="BenchmarkJob.Stopping"/>, <see cref="BenchmarkJob.Pilot"/>) apply here; <see cref="MeasureMany"/>
 /// shares one BenchmarkDotNet run among several calls.
 /// </summary>
-public sealed class LatencyMeasurer
+internal sealed class LatencyMeasurer
 {
     // BenchmarkDotNet reaches the call through a static slot, so measurements in one process take turns.
     private static readonly Lock Gate = new();
@@ -267,13 +267,13 @@ public sealed class LatencyMeasurer
 /// <summary>One call for <see cref="LatencyMeasurer.MeasureMany"/>.</summary>
 /// <param name="Label">Names the case in the exported reports.</param>
 /// <param name="Call">The call; it must be safe to run many times.</param>
-public sealed record MeasuredCall(string Label, Action Call);
+internal sealed record MeasuredCall(string Label, Action Call);
 
 /// <summary>The result of one call of <see cref="LatencyMeasurer.MeasureMany"/>: a measurement or the reason there is none.</summary>
 /// <param name="Label">The call's label.</param>
 /// <param name="Measurement">The measurement, when it succeeded.</param>
 /// <param name="Error">Why it failed.</param>
-public sealed record CallMeasurement(string Label, LatencyMeasurement? Measurement, BenchmarkFailedException? Error);
+internal sealed record CallMeasurement(string Label, LatencyMeasurement? Measurement, BenchmarkFailedException? Error);
 
 /// <summary>A model could not be measured; the message is the reason.</summary>
-public sealed class BenchmarkFailedException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class BenchmarkFailedException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,7 +1,7 @@
 namespace DLBricks.Benchmarking;
 
 /// <summary>The version of the code that turns a brick into a latency, recorded with every configuration and result.</summary>
-public static class MeasurementHarness
+internal static class MeasurementHarness
 {
     /// <summary>
     /// Bumped whenever measuring code changes what a timing means: session setup, input synthesis, rotation, pilot, iteration

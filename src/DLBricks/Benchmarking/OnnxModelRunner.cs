@@ -17,7 +17,7 @@ namespace DLBricks.Benchmarking;
 /// from the session's arena), so a timed run holds the kernels only, as inside the whole model; ONNX Runtime synchronises the
 /// stream before <see cref="Run"/> returns. String tensors stay in host memory.
 /// </remarks>
-public sealed partial class OnnxModelRunner
+internal sealed partial class OnnxModelRunner
 {
     private readonly OrtMemoryInfo? _deviceMemory;
     private DeviceUpload? _upload;

@@ -4,7 +4,7 @@ using Microsoft.ML.OnnxRuntime;
 namespace DLBricks.Benchmarking;
 
 /// <summary>Turns a <see cref="RunConfiguration"/> into ONNX Runtime session options, and validates its option values.</summary>
-public static partial class SessionOptionsFactory
+internal static partial class SessionOptionsFactory
 {
     /// <summary>
     /// Creates session options for <paramref name="configuration"/>. The caller owns (and must dispose) the result.

@@ -10,7 +10,7 @@ namespace DLBricks.Benchmarking;
 /// generator, integers from the spec's <see cref="BrickTensor.Values"/> (verbatim) or its Min/Max range, random booleans and
 /// short strings. The same seed gives the same tensors, so two runs of a brick see identical data.
 /// </summary>
-public static partial class SyntheticInputs
+internal static partial class SyntheticInputs
 {
     /// <summary>The ONNX name of an ONNX Runtime element type (inverse of <see cref="ParseElementType"/>).</summary>
     public static string ElementTypeName(TensorElementType type) => type switch

@@ -3,7 +3,7 @@ using DLBricks.Storage;
 namespace DLBricks.Benchmarking;
 
 /// <summary>Describes the machine this process runs on as a <see cref="SystemFingerprint"/>.</summary>
-public static partial class SystemFingerprintDetector
+internal static partial class SystemFingerprintDetector
 {
     /// <summary>
     /// CPU model, logical cores, physical memory, OS, .NET and ONNX Runtime versions of this machine, and for a non-CPU

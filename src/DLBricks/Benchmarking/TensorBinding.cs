@@ -7,7 +7,7 @@ using Microsoft.ML.OnnxRuntime;
 namespace DLBricks.Benchmarking;
 
 /// <summary>Where a measured session's inputs and outputs live.</summary>
-public enum TensorPlacement
+internal enum TensorPlacement
 {
     /// <summary>CPU memory: what the CPU provider computes on.</summary>
     Host,
@@ -20,7 +20,7 @@ public enum TensorPlacement
 }
 
 /// <summary>Chooses the placement of a session's inputs and outputs from the run configuration.</summary>
-public static class TensorBinding
+internal static class TensorBinding
 {
     /// <summary>Device memory for the CUDA provider, host memory for every other provider.</summary>
     public static TensorPlacement PlacementFor(RunConfiguration configuration) =>

@@ -4,7 +4,7 @@ using Perfolizer.Horology;
 namespace DLBricks.Benchmarking;
 
 /// <summary>Which clock BenchmarkDotNet reads to time an iteration.</summary>
-public enum MeasurementClock
+internal enum MeasurementClock
 {
     /// <summary>Wall-clock time (BenchmarkDotNet's default Stopwatch clock).</summary>
     Wall,
@@ -22,7 +22,7 @@ public enum MeasurementClock
 /// BenchmarkDotNet reads the start and end timestamps of an iteration on the thread that runs the workload, which is exactly
 /// the thread whose CPU time we want.
 /// </summary>
-public sealed class ThreadCpuClock : IClock
+internal sealed class ThreadCpuClock : IClock
 {
     private const int ClockThreadCpuTimeId = 3;
 
@@ -60,7 +60,7 @@ public sealed class ThreadCpuClock : IClock
 }
 
 /// <summary>Resolves the <c>--clock</c> choice against the execution provider and thread settings.</summary>
-public static class MeasurementClocks
+internal static class MeasurementClocks
 {
     /// <summary>
     /// <c>auto</c> picks the thread-CPU clock when every kernel runs on the calling thread (CPU provider, one intra-op thread,
@@ -90,7 +90,7 @@ public static class MeasurementClocks
                 }
                 if (!singleThreaded)
                 {
-                    error = "--clock cpu measures the calling thread only; it needs --threads 1 and --mode sequential.";
+                    error = "--clock cpu measures the calling thread only; it needs --threads 1 and --executor sequential.";
                     return false;
                 }
                 if (!ThreadCpuClock.Instance.IsAvailable)

@@ -8,7 +8,7 @@ namespace DLBricks.Emit;
 /// <param name="BrickHash">The brick hash (the case's <c>Brick</c> parameter), or <see cref="EmittedSuite.CalibrationCase"/>.</param>
 /// <param name="Statistics">Latency per run in ms; null when the case produced no measurements.</param>
 /// <param name="Error">Why there are no statistics; null when measured.</param>
-public sealed record ReportedBrick(string BrickHash, LatencyStatistics? Statistics, string? Error);
+internal sealed record ReportedBrick(string BrickHash, LatencyStatistics? Statistics, string? Error);
 
 /// <summary>
 /// Reads BenchmarkDotNet's JSON export (<c>*-report-full.json</c>, also the brief and default variants) of an emitted suite.
@@ -16,7 +16,7 @@ public sealed record ReportedBrick(string BrickHash, LatencyStatistics? Statisti
 /// from the raw <c>Workload</c>/<c>Result</c> measurements when the export has them (full export), else from the statistics'
 /// original values.
 /// </summary>
-public sealed class BdnJsonReport
+internal sealed class BdnJsonReport
 {
     private const double NsPerMs = 1e6;
     private const string SuiteType = "BrickBenchmarks";

@@ -11,7 +11,7 @@ namespace DLBricks.Emit;
 /// and session code, so a system provider can run it with the tools they know and send back BenchmarkDotNet's JSON export plus the
 /// <c>system.json</c> the suite writes, which <see cref="ResultImporter"/> turns into stored brick results.
 /// </summary>
-public static class BenchmarkSuiteEmitter
+internal static class BenchmarkSuiteEmitter
 {
     private const string ArtifactsFolder = "BenchmarkDotNet.Artifacts";
 

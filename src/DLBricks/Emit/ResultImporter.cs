@@ -12,7 +12,7 @@ namespace DLBricks.Emit;
 /// <param name="Failed">Bricks the suite could not measure, stored with their error.</param>
 /// <param name="Ignored">Benchmarks of the file that are not brick cases, with the reason.</param>
 /// <param name="Calibration">The harness cost per call measured on the empty model in this run, when the run included it.</param>
-public sealed record ReportImport(
+internal sealed record ReportImport(
     string ReportPath,
     string SystemPath,
     SystemFingerprint System,
@@ -29,7 +29,7 @@ public sealed record ReportImport(
 /// Every file is read and checked before anything is written. Importing is idempotent: a result whose store copy is from the same
 /// run or a later one is left alone, so importing the same file twice adds nothing and an old file never replaces newer results.
 /// </summary>
-public sealed class ResultImporter(IResultStore store)
+internal sealed class ResultImporter(IResultStore store)
 {
     /// <summary>
     /// Imports BenchmarkDotNet JSON exports. <paramref name="systemFile"/> names the suite's system.json for every report; when

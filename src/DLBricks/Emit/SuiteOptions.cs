@@ -6,7 +6,7 @@ namespace DLBricks.Emit;
 /// How an emitted suite configures ONNX Runtime sessions. The defaults are those of <c>dlbricks bench</c>, so imported results
 /// and bench results of the same machine differ only in the job.
 /// </summary>
-public sealed record SuiteOptions
+internal sealed record SuiteOptions
 {
     /// <summary>Intra-op thread count (0 = ONNX Runtime default).</summary>
     public int IntraOpThreads { get; init; }
@@ -34,7 +34,7 @@ public sealed record SuiteOptions
 /// <param name="BrickCount">Bricks in the suite (one benchmark case each).</param>
 /// <param name="BrickBytes">Total size of the copied brick files.</param>
 /// <param name="Configuration">The configuration imported results are stored under.</param>
-public sealed record EmittedSuite(string Directory, string ProjectFile, int BrickCount, long BrickBytes, RunConfiguration Configuration)
+internal sealed record EmittedSuite(string Directory, string ProjectFile, int BrickCount, long BrickBytes, RunConfiguration Configuration)
 {
     /// <summary>The <see cref="RunConfiguration.Job"/> of every result measured by an emitted suite.</summary>
     public const string JobName = "emitted";

@@ -12,7 +12,7 @@ namespace DLBricks.Emit;
 /// <param name="System">The machine the suite ran on.</param>
 /// <param name="Configuration">How the suite configured its sessions; the job is always <see cref="EmittedSuite.JobName"/>.</param>
 /// <param name="WrittenAt">When the suite finished, in the runner's local time.</param>
-public sealed record SuiteRunRecord(SystemFingerprint System, RunConfiguration Configuration, DateTimeOffset WrittenAt)
+internal sealed record SuiteRunRecord(SystemFingerprint System, RunConfiguration Configuration, DateTimeOffset WrittenAt)
 {
     /// <summary>Reads a system.json file.</summary>
     /// <exception cref="InvalidDataException">Missing, unreadable or incomplete; the message names the file.</exception>

@@ -6,7 +6,7 @@ namespace DLBricks.Estimation;
 /// <summary>
 /// Measured latencies by brick hash, plus the reasons bricks failed, so an estimate can name what it lacks and why.
 /// </summary>
-public sealed class BrickLatencies
+internal sealed class BrickLatencies
 {
     private readonly IReadOnlyDictionary<string, LatencyStatistics> _statistics;
     private readonly IReadOnlyDictionary<string, string> _failures;

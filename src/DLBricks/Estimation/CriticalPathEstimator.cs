@@ -10,7 +10,7 @@ namespace DLBricks.Estimation;
 /// dependencies). It is the model's latency if independent branches ran fully in parallel, so it bounds the sequential
 /// estimate from below; the two are equal for a chain.
 /// </summary>
-public sealed class CriticalPathEstimator : ILatencyEstimator
+internal sealed class CriticalPathEstimator : ILatencyEstimator
 {
     /// <inheritdoc />
     public EstimationMode Mode => EstimationMode.CriticalPath;

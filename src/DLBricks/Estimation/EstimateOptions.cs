@@ -5,7 +5,7 @@ namespace DLBricks.Estimation;
 /// <summary>Choices shared by every estimator.</summary>
 /// <param name="Statistic">Per-brick statistic to compose (median by default).</param>
 /// <param name="Corrections">Corrections applied after composing, in order; empty means raw brick sums.</param>
-public sealed record EstimateOptions(LatencyStatistic Statistic = LatencyStatistic.Median, IReadOnlyList<IEstimateCorrection>? Corrections = null)
+internal sealed record EstimateOptions(LatencyStatistic Statistic = LatencyStatistic.Median, IReadOnlyList<IEstimateCorrection>? Corrections = null)
 {
     /// <summary>Median, no corrections.</summary>
     public static EstimateOptions Default { get; } = new();

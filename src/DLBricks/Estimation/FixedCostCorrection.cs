@@ -10,7 +10,7 @@ namespace DLBricks.Estimation;
 /// once. Corrected estimate = estimate − (runs − 1) × overhead, where overhead is the calibration measured on an empty
 /// (Identity) model with the same statistic as the estimate.
 /// </summary>
-public sealed class FixedCostCorrection : IEstimateCorrection
+internal sealed class FixedCostCorrection : IEstimateCorrection
 {
     private readonly LatencyStatistics _overhead;
 

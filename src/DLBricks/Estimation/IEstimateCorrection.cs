@@ -4,7 +4,7 @@ namespace DLBricks.Estimation;
 /// An adjustment applied after brick latencies are composed, e.g. removing harness costs that each brick run pays but
 /// the whole model pays once. Corrections are applied in order, each seeing the previous one's result.
 /// </summary>
-public interface IEstimateCorrection
+internal interface IEstimateCorrection
 {
     /// <summary>Short name shown in reports (e.g. <c>fixed-cost</c>).</summary>
     string Name { get; }

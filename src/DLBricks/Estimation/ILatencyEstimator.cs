@@ -4,7 +4,7 @@ using DLBricks.Splitting;
 namespace DLBricks.Estimation;
 
 /// <summary>Composes a model latency from the latencies of the bricks in its recipe.</summary>
-public interface ILatencyEstimator
+internal interface ILatencyEstimator
 {
     /// <summary>The composition this estimator implements.</summary>
     EstimationMode Mode { get; }

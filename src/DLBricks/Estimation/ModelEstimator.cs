@@ -14,7 +14,7 @@ public sealed record ModelEstimates(string Model, int Granularity, IReadOnlyList
 }
 
 /// <summary>Runs the estimators that apply to a recipe: sequential and critical path always, overlap cover with windows.</summary>
-public sealed class ModelEstimator
+internal sealed class ModelEstimator
 {
     private readonly IReadOnlyList<ILatencyEstimator> _estimators;
 

@@ -11,7 +11,7 @@ namespace DLBricks.Estimation;
 /// Covers are compared first by how many unmeasured windows they use, then by latency, so missing bricks are avoided
 /// when possible and named when not.
 /// </summary>
-public sealed class OverlapCoverEstimator : ILatencyEstimator
+internal sealed class OverlapCoverEstimator : ILatencyEstimator
 {
     /// <inheritdoc />
     public EstimationMode Mode => EstimationMode.OverlapCover;

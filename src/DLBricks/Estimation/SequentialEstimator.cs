@@ -7,7 +7,7 @@ namespace DLBricks.Estimation;
 /// The paper's estimate: the model runs its bricks one after another, so its latency is the sum of the latencies of all
 /// brick occurrences (a brick used k times counts k times).
 /// </summary>
-public sealed class SequentialEstimator : ILatencyEstimator
+internal sealed class SequentialEstimator : ILatencyEstimator
 {
     /// <inheritdoc />
     public EstimationMode Mode => EstimationMode.Sequential;

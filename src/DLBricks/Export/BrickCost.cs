@@ -8,7 +8,7 @@ namespace DLBricks.Export;
 /// <param name="Flops">Approximate FLOPs (multiply-add counted as 2).</param>
 /// <param name="Parameters">Weight elements.</param>
 /// <param name="BytesMoved">Bytes of inputs, outputs and weights.</param>
-public sealed record BrickCost(long Flops, long Parameters, long BytesMoved)
+internal sealed record BrickCost(long Flops, long Parameters, long BytesMoved)
 {
     /// <summary>Estimates the cost of a brick from its layers' shapes.</summary>
     public static BrickCost Of(BrickSpec spec)

@@ -17,7 +17,7 @@ namespace DLBricks.Export;
 /// Thread-safe: several models may be split into one exporter at once. The output does not depend on their order — the
 /// catalog is sorted by hash, a brick's bytes and its runtime check depend only on the brick, and each hash is checked once.
 /// </remarks>
-public sealed class BrickExporter : IDisposable
+internal sealed class BrickExporter : IDisposable
 {
     private readonly string _destination;
     private readonly string _staging;

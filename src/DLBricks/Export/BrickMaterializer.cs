@@ -10,7 +10,7 @@ namespace DLBricks.Export;
 /// <see cref="ValueGenerator"/> seeded from the brick hash, keeping only the slot's <see cref="ValueProfile"/>, so the same
 /// brick always has the same bytes and no byte of the original values survives.
 /// </summary>
-public static class BrickMaterializer
+internal static class BrickMaterializer
 {
     /// <summary>The brick model with generated weights.</summary>
     public static ModelProto Materialize(CanonicalBrick brick)

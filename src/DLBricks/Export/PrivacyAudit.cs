@@ -37,7 +37,7 @@ public sealed record PrivacyFinding(string File, PrivacyFindingKind Kind, string
 }
 
 /// <summary>Limits of the audit's value search; the defaults are what <c>split</c> and <c>audit-privacy</c> use.</summary>
-public sealed record PrivacyAuditOptions
+internal sealed record PrivacyAuditOptions
 {
     /// <summary>Length of the windows large tensors are searched by.</summary>
     public int WindowBytes { get; init; } = 64;
@@ -80,7 +80,7 @@ public sealed record PrivacyAuditReport(string SplitDirectory, IReadOnlyList<str
 /// 64-byte windows of larger ones, in every element type as stored), nor its values in the catalog's integer lists.
 /// Structural values (<see cref="StructuralInputs"/>) are published by design and not searched.
 /// </summary>
-public static class PrivacyAudit
+internal static class PrivacyAudit
 {
     /// <summary>Audits <paramref name="splitDirectory"/> against the original <paramref name="modelPaths"/>.</summary>
     /// <exception cref="InvalidModelException">A model cannot be read, or the folder is not a split output.</exception>

@@ -3,7 +3,7 @@ using DLBricks.Onnx.Protos;
 namespace DLBricks.Graph;
 
 /// <summary>One compute node of a model after constant folding: the unit bricks are made of.</summary>
-public sealed class Layer
+internal sealed class Layer
 {
     internal Layer(int index, int fileOrder, NodeProto node, IReadOnlyList<string> implicitInputs)
     {

@@ -7,7 +7,7 @@ namespace DLBricks.Graph;
 /// A model as an immutable DAG of layers (compute nodes left after constant folding) in deterministic topological order,
 /// with the type, shape and (where kept) value of every tensor. Built by <see cref="LayerGraphBuilder"/>.
 /// </summary>
-public sealed class LayerGraph
+internal sealed class LayerGraph
 {
     internal LayerGraph(
         OnnxModel model,

@@ -8,7 +8,7 @@ namespace DLBricks.Graph;
 /// (initializers, Constant nodes, and transitively every node whose inputs are all constants: weights built by
 /// ConstantOfShape, shape arithmetic on static shapes), and learns every tensor's shape from <see cref="ShapeProbe"/>.
 /// </summary>
-public static class LayerGraphBuilder
+internal static class LayerGraphBuilder
 {
     /// <summary>Builds the layer graph of a model file.</summary>
     /// <exception cref="InvalidModelException">The model cannot be read, ordered or probed; the message names file and cause.</exception>

@@ -25,7 +25,7 @@ public enum OptimizationLevel
 /// <summary>Layer source and optimization level.</summary>
 /// <param name="Kind">Raw or optimized.</param>
 /// <param name="Level">Optimization level for <see cref="LayerSourceKind.Optimized"/>.</param>
-public sealed record LayerSourceOptions(LayerSourceKind Kind, OptimizationLevel Level = OptimizationLevel.Extended)
+internal sealed record LayerSourceOptions(LayerSourceKind Kind, OptimizationLevel Level = OptimizationLevel.Extended)
 {
     /// <summary>
     /// Execution provider the optimized source is made for (<c>cpu</c> or <c>cuda</c>): the provider the bricks will be

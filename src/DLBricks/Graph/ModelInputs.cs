@@ -14,7 +14,7 @@ namespace DLBricks.Graph;
 /// <see cref="DefaultIntegerValue"/> (a valid index, length, count and true mask); floating-point inputs are seeded
 /// synthetic data. Sizes are checked against <see cref="ModelInputBindings.MemoryLimitBytes"/> before any allocation.
 /// </remarks>
-public sealed class ModelInputs
+internal sealed class ModelInputs
 {
     /// <summary>What an integer or bool input holds when no <c>--value</c> is given.</summary>
     public const long DefaultIntegerValue = 1;

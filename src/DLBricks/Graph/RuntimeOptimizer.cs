@@ -10,7 +10,7 @@ namespace DLBricks.Graph;
 /// optimizes for the execution providers of the session, so the graph is optimized for the provider it will run on: with
 /// the CPU provider alone, a CUDA run of the result would execute CPU layout operators (NCHWc reorders) on the CPU.
 /// </summary>
-public static class RuntimeOptimizer
+internal static class RuntimeOptimizer
 {
     /// <summary>Maps our level to ONNX Runtime's.</summary>
     public static GraphOptimizationLevel ToOrt(OptimizationLevel level) => level switch

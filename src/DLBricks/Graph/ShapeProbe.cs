@@ -11,7 +11,7 @@ namespace DLBricks.Graph;
 /// captures the values of integer tensors (shape tensors, indices, sizes) and of tiny float tensors, which bricks embed.
 /// No per-op shape inference of our own: the runtime is the authority.
 /// </summary>
-public static class ShapeProbe
+internal static class ShapeProbe
 {
     /// <summary>A graph input with its resolved static shape and the values fed to it.</summary>
     public sealed record ResolvedInput(string Name, int ElementType, long[] Shape, double[]? Values);

@@ -3,7 +3,7 @@ using DLBricks.Onnx.Protos;
 namespace DLBricks.Onnx;
 
 /// <summary>Names, sizes and classes of ONNX tensor element types (the <c>TensorProto.DataType</c> enum values).</summary>
-public static class ElementTypes
+internal static class ElementTypes
 {
     /// <summary>Lower-case ONNX name of an element type, e.g. <c>float</c> or <c>int64</c>.</summary>
     public static string Name(int dataType) => (TensorProto.Types.DataType)dataType switch

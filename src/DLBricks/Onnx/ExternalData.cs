@@ -7,7 +7,7 @@ namespace DLBricks.Onnx;
 /// Tensors whose bytes live in files next to the model (ONNX external data: <c>location</c>, <c>offset</c>, <c>length</c>).
 /// This is how models over protobuf's 2 GB limit are stored; we check the files up front and read bytes only on demand.
 /// </summary>
-public static class ExternalData
+internal static class ExternalData
 {
     /// <summary>True when the tensor's data is stored externally.</summary>
     public static bool IsExternal(TensorProto tensor) => tensor.DataLocation == TensorProto.Types.DataLocation.External;

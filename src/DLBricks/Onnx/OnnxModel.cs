@@ -7,7 +7,7 @@ namespace DLBricks.Onnx;
 /// An ONNX model read from disk: the parsed <see cref="ModelProto"/> plus where it came from, so tensors stored as
 /// external data can be found next to it. Weight bytes kept in external files are not loaded until asked for.
 /// </summary>
-public sealed class OnnxModel
+internal sealed class OnnxModel
 {
     private OnnxModel(ModelProto proto, string path)
     {

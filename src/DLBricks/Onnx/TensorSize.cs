@@ -5,7 +5,7 @@ namespace DLBricks.Onnx;
 /// (an input declared <c>[2^40, 2^40]</c>, a huge <c>--shape</c>) becomes a clear error instead of an overflow or a
 /// multi-terabyte allocation.
 /// </summary>
-public static class TensorSize
+internal static class TensorSize
 {
     /// <summary>Number of elements of <paramref name="shape"/>, or null when it does not fit in 64 bits or a dim is negative.</summary>
     public static long? TryElementCount(IEnumerable<long> shape)

@@ -5,7 +5,7 @@ using Google.Protobuf;
 namespace DLBricks.Onnx;
 
 /// <summary>Decodes and encodes the values of a <see cref="TensorProto"/> (raw, typed-field or external storage).</summary>
-public static class TensorValues
+internal static class TensorValues
 {
     /// <summary>Number of elements the tensor's dims describe.</summary>
     /// <exception cref="OverflowException">The count does not fit in 64 bits (see <see cref="TensorSize"/> for a checked alternative).</exception>

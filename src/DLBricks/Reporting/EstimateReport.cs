@@ -7,7 +7,7 @@ namespace DLBricks.Reporting;
 /// The JSON written by <c>dlbricks estimate --json FILE</c>: per model and G, one entry per mode with the estimate, the
 /// statistic, the bricks used, the breakdown (largest first), the missing bricks and the corrections.
 /// </summary>
-public static class EstimateJsonWriter
+internal static class EstimateJsonWriter
 {
     /// <summary>Serializes the estimates.</summary>
     public static string ToJson(IReadOnlyList<ModelEstimates> estimates)

@@ -5,7 +5,7 @@ using DLBricks.Estimation;
 namespace DLBricks.Reporting;
 
 /// <summary>Plain-text rendering of estimates for the terminal: one block per model and G, top contributors, and what is missing.</summary>
-public static class EstimateTextWriter
+internal static class EstimateTextWriter
 {
     /// <summary>Renders <paramref name="estimates"/>, listing at most <paramref name="top"/> contributors per estimate.</summary>
     public static string ToText(IReadOnlyList<ModelEstimates> estimates, int top = 5)

@@ -3,7 +3,7 @@ using DLBricks.Splitting;
 namespace DLBricks.Reporting;
 
 /// <summary>Draws the Jaccard similarity grid of models' layer sets as a PNG heatmap (the paper's Figure 7).</summary>
-public static class JaccardHeatmap
+internal static class JaccardHeatmap
 {
     /// <summary>Writes the heatmap of <paramref name="statistics"/> to <paramref name="pngPath"/>.</summary>
     public static void Save(RepetitionStatistics statistics, string pngPath)

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace DLBricks.Reporting;
 
 /// <summary>JSON conventions of the reports: snake_case keys, indented, enums as strings, NaN written as a string rather than failing.</summary>
-public static class ReportJson
+internal static class ReportJson
 {
     /// <summary>Serializer options for validation and estimate reports.</summary>
     public static JsonSerializerOptions Options { get; } = new()
@@ -17,7 +17,7 @@ public static class ReportJson
 }
 
 /// <summary>Writes a <see cref="ValidationReport"/> as JSON (fixed keys: <c>models</c>, <c>summary</c>, …).</summary>
-public static class ValidationReportJsonWriter
+internal static class ValidationReportJsonWriter
 {
     /// <summary>Serializes the report.</summary>
     public static string ToJson(ValidationReport report) => JsonSerializer.Serialize(report, ReportJson.Options);

@@ -6,7 +6,7 @@ namespace DLBricks.Reporting;
 /// PNG figures equivalent to the paper's: Fig. 10 (normalized latency per model, one bar per G), Fig. 11 (benchmarking
 /// speedup per G) and Fig. 12 (estimate against end-to-end latency, one series per G, with the y = x line).
 /// </summary>
-public static class ValidationPlots
+internal static class ValidationPlots
 {
     /// <summary>File name of the Fig. 10 equivalent.</summary>
     public const string NormalizedFile = "fig10-normalized-latency.png";

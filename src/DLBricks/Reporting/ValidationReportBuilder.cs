@@ -4,7 +4,7 @@ using DLBricks.Validation;
 namespace DLBricks.Reporting;
 
 /// <summary>Turns a <see cref="ValidationRun"/> into a <see cref="ValidationReport"/> by estimating every recipe from the measured bricks.</summary>
-public static class ValidationReportBuilder
+internal static class ValidationReportBuilder
 {
     /// <summary>
     /// Builds the report. Estimates use the plan's statistic (so estimate and end-to-end are compared like for like) and

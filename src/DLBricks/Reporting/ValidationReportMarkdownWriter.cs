@@ -4,7 +4,7 @@ using System.Text;
 namespace DLBricks.Reporting;
 
 /// <summary>Renders a <see cref="ValidationReport"/> as Markdown tables for humans (the JSON is for tools).</summary>
-public static class ValidationReportMarkdownWriter
+internal static class ValidationReportMarkdownWriter
 {
     /// <summary>The report as Markdown.</summary>
     public static string ToMarkdown(ValidationReport report)

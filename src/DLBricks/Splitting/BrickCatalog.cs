@@ -81,7 +81,7 @@ public sealed record BrickCatalog(int FormatVersion, LayerSourceInfo Source, IRe
 }
 
 /// <summary>JSON conventions shared by <c>catalog.json</c> and recipes: snake_case keys, indented, no nulls.</summary>
-public static class CatalogJson
+internal static class CatalogJson
 {
     /// <summary>Serializer options for catalog and recipe files.</summary>
     public static JsonSerializerOptions Options { get; } = new()

@@ -28,7 +28,7 @@ public sealed record BoundaryTensor(string Tensor, BoundaryRole Role, TensorInfo
 /// A candidate brick: layers <see cref="First"/>..<see cref="First"/>+<see cref="Count"/>-1 of a model's topological order,
 /// with the tensors crossing its boundary. Built by <see cref="For"/>; whether it can stand alone is <see cref="IsRunnable"/>.
 /// </summary>
-public sealed class BrickSpec
+internal sealed class BrickSpec
 {
     private BrickSpec(LayerGraph graph, int first, int count, IReadOnlyList<BoundaryTensor> boundary, IReadOnlyList<string> outputs, string? problem)
     {

@@ -16,7 +16,7 @@ namespace DLBricks.Splitting;
 /// <param name="Low">Lower bound of the uniform distribution for values of mixed or unknown sign.</param>
 /// <param name="High">Upper bound of the uniform distribution for values of mixed or unknown sign.</param>
 /// <param name="Profile">What the generated values keep of the original (zero, sign, magnitude bucket); part of the hash.</param>
-public sealed record WeightSlot(string Name, int ElementType, long[] Shape, float Low, float High, ValueProfile Profile);
+internal sealed record WeightSlot(string Name, int ElementType, long[] Shape, float Low, float High, ValueProfile Profile);
 
 /// <summary>
 /// A brick in canonical form: a standalone ONNX model whose tensors, nodes and subgraph locals carry structural names
@@ -26,7 +26,7 @@ public sealed record WeightSlot(string Name, int ElementType, long[] Shape, floa
 /// (subgraphs by structure), input/output types and shapes, wiring by position, the values of structural constants
 /// (<see cref="StructuralInputs"/>) and the preserved properties of regenerated ones, and never names or trained values.
 /// </summary>
-public sealed class CanonicalBrick
+internal sealed class CanonicalBrick
 {
     private CanonicalBrick(ModelProto skeleton, string hash, IReadOnlyList<WeightSlot> weights, BrickSpec spec,
         IReadOnlyList<BrickTensor> inputs, IReadOnlyList<BrickTensor> outputs)

@@ -7,7 +7,7 @@ namespace DLBricks.Splitting;
 /// <param name="FirstLayer">First layer index.</param>
 /// <param name="LayerCount">Number of layers.</param>
 /// <param name="Brick">The canonical brick.</param>
-public sealed record SplitPiece(int FirstLayer, int LayerCount, CanonicalBrick Brick);
+internal sealed record SplitPiece(int FirstLayer, int LayerCount, CanonicalBrick Brick);
 
 /// <summary>A model split into bricks: the sequence (Algorithm 1), and with overlap every valid window.</summary>
 /// <param name="Graph">The split model.</param>
@@ -15,7 +15,7 @@ public sealed record SplitPiece(int FirstLayer, int LayerCount, CanonicalBrick B
 /// <param name="Pieces">Bricks in execution order, covering every layer once.</param>
 /// <param name="Windows">With overlap: every runnable window of 1..G layers; otherwise empty.</param>
 /// <param name="LayerHashes">Hash of each single layer as a brick (for repetition statistics).</param>
-public sealed record ModelSplit(
+internal sealed record ModelSplit(
     LayerGraph Graph,
     int Granularity,
     IReadOnlyList<SplitPiece> Pieces,
@@ -56,14 +56,14 @@ public sealed record ModelSplit(
 /// <param name="Model">Model name.</param>
 /// <param name="LayerHashes">Hash of each layer as a single-layer brick, in layer order.</param>
 /// <param name="BrickHashes">Hash of each brick occurrence, in execution order.</param>
-public sealed record SplitHashes(string Model, IReadOnlyList<string> LayerHashes, IReadOnlyList<string> BrickHashes);
+internal sealed record SplitHashes(string Model, IReadOnlyList<string> LayerHashes, IReadOnlyList<string> BrickHashes);
 
 /// <summary>
 /// The paper's splitting: Algorithm 1 (FindModelSubgraphs) walks the topological layer order and asks Algorithm 2
 /// (SplitModel) for the next brick; SplitModel takes the next G layers if they form a runnable network and otherwise
 /// emits the first layer alone, and the walk goes on after what was emitted.
 /// </summary>
-public static class ModelSplitter
+internal static class ModelSplitter
 {
     /// <summary>Splits a layer graph at granularity <paramref name="granularity"/>.</summary>
     /// <param name="graph">The model.</param>

@@ -6,7 +6,7 @@ namespace DLBricks.Splitting;
 /// <param name="UniqueLayers">Distinct layers (single-layer hashes).</param>
 /// <param name="Bricks">Brick occurrences at the chosen G.</param>
 /// <param name="UniqueBricks">Distinct bricks at the chosen G.</param>
-public sealed record ModelRepetition(string Model, int Layers, int UniqueLayers, int Bricks, int UniqueBricks)
+internal sealed record ModelRepetition(string Model, int Layers, int UniqueLayers, int Bricks, int UniqueBricks)
 {
     /// <summary>Distinct layers as a percentage of layers.</summary>
     public double UniquePercent => Layers == 0 ? 0 : 100.0 * UniqueLayers / Layers;
@@ -22,7 +22,7 @@ public sealed record ModelRepetition(string Model, int Layers, int UniqueLayers,
 /// <param name="TotalBricks">Sum of brick occurrences over models.</param>
 /// <param name="UniqueBricks">Distinct bricks over all models.</param>
 /// <param name="Jaccard">Jaccard[i][j] = |L_i ∩ L_j| / |L_i ∪ L_j| over distinct layer hashes.</param>
-public sealed record RepetitionStatistics(
+internal sealed record RepetitionStatistics(
     IReadOnlyList<ModelRepetition> Models,
     int TotalLayers,
     int UniqueLayers,

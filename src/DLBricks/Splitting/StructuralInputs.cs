@@ -16,7 +16,7 @@ namespace DLBricks.Splitting;
 /// used there, so the table needs no opset column. Decided by slot, never by element type or size: an int8 weight or an
 /// int32 bias is regenerated, a float <c>Resize</c> scale is kept.
 /// </remarks>
-public static class StructuralInputs
+internal static class StructuralInputs
 {
     private static readonly Dictionary<string, int[]> Table = new(StringComparer.Ordinal)
     {

@@ -11,7 +11,7 @@ namespace DLBricks.Splitting;
 /// Draws the values of a regenerated tensor from a seed, a <see cref="ValueProfile"/> and a fallback range: the only
 /// source of every non-structural value in a published brick. Nothing of the original is read here but its profile.
 /// </summary>
-public static class ValueGenerator
+internal static class ValueGenerator
 {
     /// <summary>A tensor of the given type and shape whose values keep <paramref name="profile"/>.</summary>
     /// <param name="name">Tensor name.</param>

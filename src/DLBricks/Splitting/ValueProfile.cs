@@ -8,7 +8,7 @@ using DLBricks.Onnx.Protos;
 namespace DLBricks.Splitting;
 
 /// <summary>Sign of every element of a tensor, as far as a regenerated value must keep it.</summary>
-public enum ValueSign
+internal enum ValueSign
 {
     /// <summary>Not known (the value was folded from other constants and is too large to have been kept).</summary>
     Unknown,
@@ -36,7 +36,7 @@ public enum ValueSign
 /// For one-signed floating-point values: ⌊log10(max |x|) / 3⌋, so [1e-3, 1) is bucket -1 and [1, 1e3) bucket 0; null for
 /// integers, mixed-sign values (weights, scaled by fan-in instead) and unknown values.
 /// </param>
-public sealed record ValueProfile(bool AllZero, ValueSign Sign, int? MagnitudeBucket)
+internal sealed record ValueProfile(bool AllZero, ValueSign Sign, int? MagnitudeBucket)
 {
     /// <summary>Nothing known about the original value.</summary>
     public static ValueProfile Unknown { get; } = new(false, ValueSign.Unknown, null);

@@ -10,7 +10,7 @@ namespace DLBricks.Storage;
 /// <param name="MeasuredBricks">Distinct bricks of the model with a successful result here.</param>
 /// <param name="NeededBricks">Distinct bricks of the model.</param>
 /// <param name="MissingBricks">Hashes of the bricks without a successful result here.</param>
-public sealed record SystemAdvice(
+internal sealed record SystemAdvice(
     SystemFingerprint System,
     RunConfiguration Configuration,
     double EstimateMs,
@@ -31,14 +31,14 @@ public sealed record SystemAdvice(
 /// <param name="Occurrences">Brick occurrences in the model.</param>
 /// <param name="UniqueBricks">Distinct bricks in the model.</param>
 /// <param name="Ranking">Complete estimates fastest first, then partial ones by coverage.</param>
-public sealed record ModelAdvice(string Model, int Granularity, int Occurrences, int UniqueBricks, IReadOnlyList<SystemAdvice> Ranking);
+internal sealed record ModelAdvice(string Model, int Granularity, int Occurrences, int UniqueBricks, IReadOnlyList<SystemAdvice> Ranking);
 
 /// <summary>
 /// Cross-system advice (<c>dlbricks advise</c>): which of the machines and configurations whose results a store holds runs a
 /// model fastest. Only the model's private recipe and the store's public brick results are needed: the model never leaves
 /// its owner. The estimate is the paper's sequential sum over the recipe's occurrences of each brick's median latency.
 /// </summary>
-public static class Advisor
+internal static class Advisor
 {
     /// <summary>Estimates <paramref name="recipe"/> on every (system, configuration) of <paramref name="store"/> holding at least one of its bricks.</summary>
     public static ModelAdvice Advise(ModelRecipe recipe, IResultStore store)

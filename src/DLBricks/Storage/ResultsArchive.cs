@@ -9,10 +9,10 @@ namespace DLBricks.Storage;
 /// <param name="ConfigurationKey">Key of the configuration.</param>
 /// <param name="Statistics">Per-call cost of the empty model.</param>
 /// <param name="MeasuredAt">When it was measured.</param>
-public sealed record StoredCalibration(string SystemKey, string ConfigurationKey, LatencyStatistics Statistics, DateTimeOffset MeasuredAt);
+internal sealed record StoredCalibration(string SystemKey, string ConfigurationKey, LatencyStatistics Statistics, DateTimeOffset MeasuredAt);
 
 /// <summary>How many rows an import added or replaced, per table.</summary>
-public sealed record ImportCounts(int Systems, int Configurations, int Results, int Calibrations)
+internal sealed record ImportCounts(int Systems, int Configurations, int Results, int Calibrations)
 {
     /// <summary>Rows added or replaced in all tables.</summary>
     public int Total => Systems + Configurations + Results + Calibrations;
@@ -28,7 +28,7 @@ public sealed record ImportCounts(int Systems, int Configurations, int Results, 
 /// <param name="Configurations">Every configuration of the store.</param>
 /// <param name="Results">Every brick result.</param>
 /// <param name="Calibrations">Every calibration.</param>
-public sealed record ResultsArchive(
+internal sealed record ResultsArchive(
     int FormatVersion,
     DateTimeOffset ExportedAt,
     IReadOnlyList<SystemFingerprint> Systems,

@@ -147,7 +147,7 @@ public abstract class SqlResultStore : IResultStore
     }
 
     /// <summary>Everything the store holds: systems, configurations, results and calibrations (<c>dlbricks results export</c>).</summary>
-    public ResultsArchive Export()
+    internal ResultsArchive Export()
     {
         var systems = new List<SystemFingerprint>();
         using (var command = Command(ResultStoreSql.SelectAllSystems))
@@ -182,7 +182,7 @@ public abstract class SqlResultStore : IResultStore
     /// older result or calibration is replaced by a newer one, and the rest is left alone, so importing twice adds nothing.
     /// </summary>
     /// <exception cref="InvalidDataException">The archive refers to a system or configuration it does not carry; nothing is written.</exception>
-    public ImportCounts Import(ResultsArchive archive)
+    internal ImportCounts Import(ResultsArchive archive)
     {
         archive.Validate();
         using var transaction = _connection.BeginTransaction();

@@ -16,7 +16,7 @@ namespace DLBricks.Validation;
 /// macOS has no affinity API, so pinning is reported as not applied.
 /// </para>
 /// </summary>
-public sealed partial class CpuPinning : IDisposable
+internal sealed partial class CpuPinning : IDisposable
 {
     private readonly nint? _previous;
     private bool _disposed;

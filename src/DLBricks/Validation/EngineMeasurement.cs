@@ -12,7 +12,7 @@ namespace DLBricks.Validation;
 /// of session options (those of <c>dlbricks bench</c>). Brick results go through an <see cref="IResultStore"/>, so a brick
 /// measured once on this system and configuration is never measured again, by validate, estimate or bench.
 /// </summary>
-public sealed class EngineMeasurement
+internal sealed class EngineMeasurement
 {
     private readonly IResultStore _store;
     private readonly BrickBenchmarkRunner _bricks;

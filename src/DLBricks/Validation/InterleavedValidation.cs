@@ -13,7 +13,7 @@ namespace DLBricks.Validation;
 /// How many of the repeats must agree: the latency and spread come from the <paramref name="Agreeing"/> values closest to each
 /// other (smallest relative range). 0 or at least the number of repeats uses them all.
 /// </param>
-public sealed record EndToEndMeasurement(string Model, IReadOnlyList<double> RepeatsMs, IReadOnlyList<LatencyStatistics> Measurements, double SpreadThreshold,
+internal sealed record EndToEndMeasurement(string Model, IReadOnlyList<double> RepeatsMs, IReadOnlyList<LatencyStatistics> Measurements, double SpreadThreshold,
     int Agreeing = 0)
 {
     /// <summary>The repeats the latency is taken from: all of them, or the tightest group of <see cref="Agreeing"/>.</summary>
@@ -51,14 +51,14 @@ public sealed record EndToEndMeasurement(string Model, IReadOnlyList<double> Rep
 /// <param name="BricksSeconds">Total time inside the brick delegate.</param>
 /// <param name="EndToEndMeasurements">How many end-to-end measurements were made.</param>
 /// <param name="BricksMeasured">How many bricks were measured (each unique brick once).</param>
-public sealed record PipelineTiming(double EndToEndSeconds, double BricksSeconds, int EndToEndMeasurements, int BricksMeasured);
+internal sealed record PipelineTiming(double EndToEndSeconds, double BricksSeconds, int EndToEndMeasurements, int BricksMeasured);
 
 /// <summary>Everything an interleaved validation measured.</summary>
 /// <param name="Plan">The plan that was run.</param>
 /// <param name="EndToEnd">Per model, in plan order.</param>
 /// <param name="Bricks">Every brick result, by hash.</param>
 /// <param name="Timing">Wall-clock time of both pipelines.</param>
-public sealed record ValidationRun(
+internal sealed record ValidationRun(
     ValidationPlan Plan,
     IReadOnlyList<EndToEndMeasurement> EndToEnd,
     IReadOnlyDictionary<string, BrickResult> Bricks,
@@ -70,7 +70,7 @@ public sealed record ValidationRun(
 /// orchestration is independent of the benchmark engine: the CLI passes BenchmarkDotNet-backed delegates, tests pass fakes.
 /// Bricks shared between models are measured once, for the first model that needs them — as DLBricks would in practice.
 /// </summary>
-public sealed class InterleavedValidation
+internal sealed class InterleavedValidation
 {
     private readonly Func<ValidationModel, LatencyStatistics> _measureModel;
     private readonly Func<IReadOnlyList<string>, IReadOnlyDictionary<string, BrickResult>> _measureBricks;

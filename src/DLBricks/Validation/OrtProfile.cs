@@ -6,7 +6,7 @@ namespace DLBricks.Validation;
 /// <param name="RunMs">Duration of the run as the trace records it.</param>
 /// <param name="NodeSumMs">Sum of the kernel times of every node executed in the run.</param>
 /// <param name="NodeEvents">Number of kernel events summed.</param>
-public sealed record ProfiledRun(double RunMs, double NodeSumMs, int NodeEvents);
+internal sealed record ProfiledRun(double RunMs, double NodeSumMs, int NodeEvents);
 
 /// <summary>
 /// The per-run content of an ONNX Runtime profiling trace (Chrome trace-event JSON: an array of events with
@@ -14,7 +14,7 @@ public sealed record ProfiledRun(double RunMs, double NodeSumMs, int NodeEvents)
 /// a node's compute time is its <c>Node</c> event named <c>&lt;node&gt;_kernel_time</c> (the <c>_fence_before</c>/<c>_fence_after</c>
 /// events are synchronisation, not compute). Node events are assigned to the run whose time span contains them.
 /// </summary>
-public sealed record OrtProfile(IReadOnlyList<ProfiledRun> Runs)
+internal sealed record OrtProfile(IReadOnlyList<ProfiledRun> Runs)
 {
     private const string KernelSuffix = "_kernel_time";
 

@@ -6,7 +6,7 @@ namespace DLBricks.Validation;
 /// <param name="WallMs">Time around <c>InferenceSession.Run</c> as the caller measured it.</param>
 /// <param name="TraceRunMs">The run's <c>model_run</c> duration in the trace.</param>
 /// <param name="NodeSumMs">Sum of the run's node kernel times.</param>
-public sealed record ProfileSumRun(double WallMs, double TraceRunMs, double NodeSumMs);
+internal sealed record ProfileSumRun(double WallMs, double TraceRunMs, double NodeSumMs);
 
 /// <summary>
 /// The paper's Observation 1 for one model: the sum of per-layer (node) times of a run compared with the end-to-end
@@ -15,7 +15,7 @@ public sealed record ProfileSumRun(double WallMs, double TraceRunMs, double Node
 /// </summary>
 /// <param name="Model">Model file or name.</param>
 /// <param name="Runs">Timed runs (warm-up excluded).</param>
-public sealed record ProfileSumResult(string Model, IReadOnlyList<ProfileSumRun> Runs)
+internal sealed record ProfileSumResult(string Model, IReadOnlyList<ProfileSumRun> Runs)
 {
     /// <summary>Median end-to-end time seen by the caller.</summary>
     public double E2eMedianMs => Percentiles.Median(Runs.Select(r => r.WallMs));
@@ -31,7 +31,7 @@ public sealed record ProfileSumResult(string Model, IReadOnlyList<ProfileSumRun>
 }
 
 /// <summary>Runs a model with ONNX Runtime profiling on and compares the per-node time sums with the end-to-end times.</summary>
-public static class ProfileSumCheck
+internal static class ProfileSumCheck
 {
     /// <summary>
     /// Profiles <paramref name="runs"/> runs after <paramref name="warmupRuns"/> unprofiled-in-the-result warm-up runs.

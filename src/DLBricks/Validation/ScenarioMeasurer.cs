@@ -11,7 +11,7 @@ namespace DLBricks.Validation;
 /// (no pilot stage, no outlier removal) but seconds instead of minutes. It serves the end-to-end side of validation, and
 /// a quick brick measurer until (or instead of) the BenchmarkDotNet engine; both sides then share one harness.
 /// </summary>
-public sealed class ScenarioMeasurer
+internal sealed class ScenarioMeasurer
 {
     private readonly ScenarioSessionOptions _session;
     private readonly ScenarioOptions _scenario;

@@ -4,7 +4,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace DLBricks.Validation;
 
 /// <summary>How a session turns a query of <c>BatchSize</c> samples into runs.</summary>
-public enum BatchStrategy
+internal enum BatchStrategy
 {
     /// <summary>The model's leading dimension is dynamic and is set to the batch size: one run per query.</summary>
     DynamicDimension,
@@ -28,7 +28,7 @@ public enum BatchStrategy
 /// scenario or profile run sees what the shape probe and the bricks saw. A dynamic leading dim still takes <paramref name="BatchSize"/>
 /// when that is above 1.
 /// </param>
-public sealed record ScenarioSessionOptions(
+internal sealed record ScenarioSessionOptions(
     int BatchSize = 1,
     int IntraOpThreads = 0,
     int InterOpThreads = 0,
@@ -41,7 +41,7 @@ public sealed record ScenarioSessionOptions(
 /// An ONNX Runtime session with inputs created once (seeded random data for floats, zeros otherwise), so a query costs
 /// only the run itself. Owns every native handle it creates.
 /// </summary>
-public sealed class ScenarioSession : IDisposable
+internal sealed class ScenarioSession : IDisposable
 {
     private readonly SessionOptions _sessionOptions;
     private readonly InferenceSession _session;

@@ -7,7 +7,7 @@ namespace DLBricks.Validation;
 /// <param name="MinDuration">Shortest timed duration (MLPerf uses 60 s; the default keeps validation runs short).</param>
 /// <param name="WarmupQueries">Untimed queries first, so lazy allocation and kernel selection are not measured.</param>
 /// <param name="MaxQueries">Stop after this many timed queries even if <see cref="MinDuration"/> has not passed.</param>
-public sealed record ScenarioOptions(int MinQueries = 100, TimeSpan MinDuration = default, int WarmupQueries = 10, int MaxQueries = 1_000_000)
+internal sealed record ScenarioOptions(int MinQueries = 100, TimeSpan MinDuration = default, int WarmupQueries = 10, int MaxQueries = 1_000_000)
 {
     internal void Validate()
     {
@@ -27,7 +27,7 @@ public sealed record ScenarioOptions(int MinQueries = 100, TimeSpan MinDuration 
 /// <param name="MaxMs">Slowest query.</param>
 /// <param name="DurationMs">Wall-clock time of the timed queries.</param>
 /// <param name="LatenciesMs">Every query's latency, sorted ascending.</param>
-public sealed record SingleStreamResult(int Queries, double P50Ms, double P90Ms, double P99Ms, double MeanMs, double MinMs, double MaxMs, double DurationMs, IReadOnlyList<double> LatenciesMs)
+internal sealed record SingleStreamResult(int Queries, double P50Ms, double P90Ms, double P99Ms, double MeanMs, double MinMs, double MaxMs, double DurationMs, IReadOnlyList<double> LatenciesMs)
 {
     /// <summary>The headline number (P90).</summary>
     public double HeadlineMs => P90Ms;
@@ -39,14 +39,14 @@ public sealed record SingleStreamResult(int Queries, double P50Ms, double P90Ms,
 /// <param name="Queries">Timed queries.</param>
 /// <param name="Samples">Samples processed (queries × batch).</param>
 /// <param name="DurationMs">Wall-clock time of the timed queries.</param>
-public sealed record OfflineResult(int BatchSize, BatchStrategy Strategy, int Queries, long Samples, double DurationMs)
+internal sealed record OfflineResult(int BatchSize, BatchStrategy Strategy, int Queries, long Samples, double DurationMs)
 {
     /// <summary>Throughput — the headline number.</summary>
     public double SamplesPerSecond => DurationMs > 0 ? Samples / (DurationMs / 1000.0) : double.NaN;
 }
 
 /// <summary>MLPerf-style end-to-end scenarios over a <see cref="ScenarioSession"/>.</summary>
-public static class Scenarios
+internal static class Scenarios
 {
     /// <summary>Single-stream: issues the next query only when the previous finished, and reports latency percentiles.</summary>
     public static SingleStreamResult SingleStream(ScenarioSession session, ScenarioOptions? options = null)

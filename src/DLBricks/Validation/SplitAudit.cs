@@ -12,10 +12,10 @@ namespace DLBricks.Validation;
 /// <param name="Name">Model name used in the report.</param>
 /// <param name="Path">ONNX file.</param>
 /// <param name="Bindings">Dims, shapes and integer values for its inputs.</param>
-public sealed record SplitAuditModel(string Name, string Path, ModelInputBindings Bindings);
+internal sealed record SplitAuditModel(string Name, string Path, ModelInputBindings Bindings);
 
 /// <summary>What <see cref="SplitAudit"/> checks.</summary>
-public sealed record SplitAuditOptions
+internal sealed record SplitAuditOptions
 {
     /// <summary>Granularities to split every model at (the corpus check uses 1..6).</summary>
     public IReadOnlyList<int> Granularities { get; init; } = [1, 2, 3, 4, 5, 6];
@@ -38,21 +38,21 @@ public sealed record SplitAuditOptions
 /// <param name="UniqueBricks">Distinct bricks in its split.</param>
 /// <param name="NewBricks">Bricks not seen in earlier models at this G (each run once here).</param>
 /// <param name="FailedBricks">Distinct bricks of this split that did not load or run.</param>
-public sealed record SplitAuditRow(string Model, int G, int Layers, int Bricks, int UniqueBricks, int NewBricks, int FailedBricks);
+internal sealed record SplitAuditRow(string Model, int G, int Layers, int Bricks, int UniqueBricks, int NewBricks, int FailedBricks);
 
 /// <summary>A model that could not be split, or a brick that did not load or run.</summary>
 /// <param name="Model">Model name.</param>
 /// <param name="G">Granularity, when the failure is a brick's.</param>
 /// <param name="BrickHash">The brick, when the failure is a brick's.</param>
 /// <param name="Message">One line: what failed and why.</param>
-public sealed record SplitAuditFailure(string Model, int? G, string? BrickHash, string Message);
+internal sealed record SplitAuditFailure(string Model, int? G, string? BrickHash, string Message);
 
 /// <summary>The audit's findings.</summary>
 /// <param name="Rows">One row per model and G, in model order then G order.</param>
 /// <param name="Failures">Everything that failed; empty when every model split at every G and every brick ran.</param>
 /// <param name="BricksRun">Distinct bricks loaded and run once (across all G: a brick's hash does not depend on G).</param>
 /// <param name="Elapsed">Wall time of the audit.</param>
-public sealed record SplitAuditReport(IReadOnlyList<SplitAuditRow> Rows, IReadOnlyList<SplitAuditFailure> Failures, int BricksRun, TimeSpan Elapsed)
+internal sealed record SplitAuditReport(IReadOnlyList<SplitAuditRow> Rows, IReadOnlyList<SplitAuditFailure> Failures, int BricksRun, TimeSpan Elapsed)
 {
     /// <summary>True when every model split at every G and all its bricks loaded and ran.</summary>
     public bool AllPassed => Failures.Count == 0;
@@ -67,7 +67,7 @@ public sealed record SplitAuditReport(IReadOnlyList<SplitAuditRow> Rows, IReadOn
 /// benchmark time on it. Each model is read and probed once and split at every G; each distinct brick is materialized,
 /// run once and released before the next, so memory stays that of one model plus one brick.
 /// </summary>
-public static class SplitAudit
+internal static class SplitAudit
 {
     /// <summary>Audits <paramref name="models"/>; a model that fails is recorded and the others go on.</summary>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>

@@ -8,7 +8,7 @@ namespace DLBricks.Validation;
 /// <param name="Name">Model name, as in the recipes.</param>
 /// <param name="ModelPath">The ONNX file measured end to end.</param>
 /// <param name="Recipes">The model's recipes, one per granularity.</param>
-public sealed record ValidationModel(string Name, string ModelPath, IReadOnlyList<ModelRecipe> Recipes)
+internal sealed record ValidationModel(string Name, string ModelPath, IReadOnlyList<ModelRecipe> Recipes)
 {
     /// <summary>Every distinct brick hash the model's recipes use (occurrences and overlap windows), in first-use order.</summary>
     public IReadOnlyList<string> BrickHashes() => Recipes
@@ -31,7 +31,7 @@ public sealed record ValidationModel(string Name, string ModelPath, IReadOnlyLis
 /// again, up to this many times in all, and its latency comes from the <paramref name="EndToEndRepeats"/> repeats that agree
 /// best. 0 (or any value not above <paramref name="EndToEndRepeats"/>) measures exactly <paramref name="EndToEndRepeats"/> times.
 /// </param>
-public sealed record ValidationPlan(
+internal sealed record ValidationPlan(
     IReadOnlyList<ValidationModel> Models,
     int EndToEndRepeats = 3,
     double SpreadThreshold = 0.05,

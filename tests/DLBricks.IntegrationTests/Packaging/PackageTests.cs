@@ -4,7 +4,7 @@ namespace DLBricks.Tests.Packaging;
 
 /// <summary>
 /// The packages as other tools see them: the library restored offline from a folder feed into a fresh console app that
-/// splits and estimates a model, and the CLI installed as a .NET tool and run.
+/// runs the README's C# example, and the CLI installed as a .NET tool and run.
 /// </summary>
 public sealed class PackageTests(PackedFeed packed) : IClassFixture<PackedFeed>
 {
@@ -28,10 +28,11 @@ public sealed class PackageTests(PackedFeed packed) : IClassFixture<PackedFeed>
     }
 
     [Fact]
-    public void Scratch_console_app_restores_the_package_offline_splits_and_estimates_a_model()
+    public void Scratch_console_app_restores_the_package_offline_and_runs_the_readme_example_unchanged()
     {
         var app = Directory.CreateDirectory(Path.Combine(packed.Root, "consumer")).FullName;
-        var model = TwoBlockModel(app);
+        // The README names its model model.onnx and its database dlbricks.db, both in the working directory.
+        File.Move(MillisecondChain(app), Path.Combine(app, "model.onnx"));
         packed.WriteOfflineNuGetConfig(app);
         // Stop MSBuild's upward search at the scratch folder: the temp root must not lend it props or central versions.
         File.WriteAllText(Path.Combine(app, "Directory.Build.props"), "<Project />");
@@ -43,6 +44,7 @@ public sealed class PackageTests(PackedFeed packed) : IClassFixture<PackedFeed>
                 <TargetFramework>net10.0</TargetFramework>
                 <ImplicitUsings>enable</ImplicitUsings>
                 <Nullable>enable</Nullable>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="DLBricks" Version="{packed.Version}" />
@@ -50,40 +52,20 @@ public sealed class PackageTests(PackedFeed packed) : IClassFixture<PackedFeed>
               </ItemGroup>
             </Project>
             """);
-        File.WriteAllText(Path.Combine(app, "Program.cs"), """
-            using System.Globalization;
-            using DLBricks;
-            using DLBricks.Benchmarking;
-            using DLBricks.Shared;
+        var example = ReadmeExample.CSharp();
+        File.WriteAllText(Path.Combine(app, "Program.cs"), example);
 
-            var (model, output) = (args[0], args[1]);
-            var split = SplitRunner.Run([model], new SplitOptions { Granularity = 2 }, output);
-            var config = BenchmarkJob.Quick.Configuration("cpu", null, 1, 1, "sequential", "all");
-            var measurer = new LatencyMeasurer(BenchmarkJob.Quick);
-            var median = new Dictionary<string, double>();
-            foreach (var brick in split.Catalog.Bricks)
-            {
-                using var runner = OnnxModelRunner.Open(Path.Combine(output, brick.File), config, brick.Inputs, brick.Outputs);
-                median[brick.Hash] = measurer.Measure(brick.Hash, runner).Statistics.Median;
-                Console.WriteLine(FormattableString.Invariant($"brick {brick.Hash} median_ms={median[brick.Hash]:R}"));
-            }
-            var recipe = split.Models[0].Recipe;
-            var estimate = recipe.Occurrences.Sum(o => median[o.Hash]);
-            Console.WriteLine(FormattableString.Invariant($"unique={split.UniqueBricks} occurrences={recipe.Occurrences.Count} estimate_ms={estimate:R}"));
-            """);
+        var run = DotnetProcess.Dotnet(app, "run", "-c", "Release");
 
-        var run = DotnetProcess.Dotnet(app, "run", "-c", "Release", "--", model, Path.Combine(app, "split-out"));
-
-        Assert.True(run.ExitCode == 0, run.Describe("dotnet run (consumer)"));
-        var lines = run.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var brickLine = Assert.Single(lines, l => l.StartsWith("brick ", StringComparison.Ordinal));
-        var summary = Assert.Single(lines, l => l.StartsWith("unique=", StringComparison.Ordinal));
-        // MatMul+Relu twice at G=2: one unique brick, two occurrences, estimate = 2 × its median.
-        Assert.StartsWith("unique=1 occurrences=2 ", summary);
-        var brickMedian = Value(brickLine, "median_ms");
-        Assert.True(brickMedian > 0, brickLine);
-        Assert.Equal(2 * brickMedian, Value(summary, "estimate_ms"), 9);
-        Assert.True(File.Exists(Path.Combine(app, "split-out", "catalog.json")));
+        Assert.True(run.ExitCode == 0, run.Describe("dotnet run (the README example)") + "\n--- Program.cs\n" + example);
+        var line = Assert.Single(run.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            l => l.Contains(" ms sequential, ", StringComparison.Ordinal));
+        var figures = line.Split(' ').Where(t => double.TryParse(t, NumberStyles.Float, CultureInfo.CurrentCulture, out _)).ToList();
+        Assert.Equal(2, figures.Count);
+        Assert.True(double.Parse(figures[0], CultureInfo.CurrentCulture) > 0, line);
+        // The model is a chain: its critical path is every brick in turn, the same sum as the sequential estimate.
+        Assert.Equal(figures[0], figures[1]);
+        Assert.True(File.Exists(Path.Combine(app, "dlbricks.db")));
         // It really came from the folder feed, at the version just packed.
         Assert.True(Directory.Exists(Path.Combine(packed.GlobalPackages, "dlbricks", packed.Version)));
     }
@@ -124,9 +106,20 @@ public sealed class PackageTests(PackedFeed packed) : IClassFixture<PackedFeed>
         return m.Save(folder, "two_blocks");
     }
 
-    private static double Value(string line, string key)
+    /// <summary>
+    /// x [64,512] → MatMul → Relu → MatMul → Relu: large enough (about a millisecond per MatMul on one core) that the README's
+    /// two-decimal figures are not 0.00.
+    /// </summary>
+    private static string MillisecondChain(string folder)
     {
-        var token = line.Split(' ').Single(t => t.StartsWith(key + "=", StringComparison.Ordinal));
-        return double.Parse(token[(key.Length + 1)..], CultureInfo.InvariantCulture);
+        var m = new TinyModel().Input("x", 64, 512);
+        m.Weight("w1", 512, 512);
+        m.Weight("w2", 512, 512);
+        m.Node("MatMul", ["x", "w1"], ["h1"]);
+        m.Node("Relu", ["h1"], ["a1"]);
+        m.Node("MatMul", ["a1", "w2"], ["h2"]);
+        m.Node("Relu", ["h2"], ["y"]);
+        m.Output("y");
+        return m.Save(folder, "chain");
     }
 }
