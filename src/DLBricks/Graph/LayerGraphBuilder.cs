@@ -20,7 +20,10 @@ public static class LayerGraphBuilder
     {
         source ??= LayerSourceOptions.Raw;
         bindings ??= ModelInputBindings.None;
-        var inputs = ShapeProbe.ResolveInputs(model, bindings);
+        var resolved = ModelInputs.Resolve(model, bindings);
+        // A model exported at batch 1 and split at batch 8 is re-declared first, so the optimizer and the probe see batch 8.
+        model = resolved.Resize(model);
+        var inputs = resolved.Inputs;
         var provider = "cpu";
         if (source.Kind == LayerSourceKind.Optimized)
         {
