@@ -37,7 +37,8 @@ public class BatchSizeSplitTests
         Assert.All(split8.Catalog.Bricks.SelectMany(b => b.Inputs.Concat(b.Outputs)), t => Assert.Equal(8, t.Shape[0]));
         var recipe = ModelRecipe.Load(Path.Combine(temp.Path, "b8", ModelRecipe.FolderName, "tiny.json"));
         var input = Assert.Single(recipe.Inputs!);
-        Assert.Equal(("x", "float", new long[] { 8, 4, 8, 8 }), (input.Name, input.ElementType, input.Shape));
+        Assert.Equal(("x", "float"), (input.Name, input.ElementType));
+        Assert.Equal([8L, 4, 8, 8], input.Shape);
         Assert.Equal("x=8x4x8x8", RecipeInput.Describe(recipe.Inputs));
         Assert.Equal("x=1x4x8x8", RecipeInput.Describe(split1.Models.Single().Recipe.Inputs));
         // Results are keyed by brick hash, which covers shapes: the two batch sizes share no result.
