@@ -83,6 +83,22 @@ public class BatchSizeSplitTests
     }
 
     [Fact]
+    public void AModelWithExternalWeightsCannotBeResizedAndTheMessageSaysWhatToDo()
+    {
+        using var temp = new TempFolder();
+        var path = DLBricks.Tests.Onnx.HostileExternalDataTests.ExternalModel(temp.Path, "0", "1024");
+        var bindings = ModelInputBindings.Parse("external", ["x=8,16"], [], []);
+
+        var error = Assert.Throws<InvalidModelException>(() => LayerGraphBuilder.Build(path, bindings: bindings));
+
+        Assert.Contains(path, error.Message);
+        Assert.Contains("'x'", error.Message);
+        Assert.Contains("symbolic batch dim", error.Message);
+        // The same model at its declared size needs no re-declaration and splits as before.
+        Assert.NotEmpty(LayerGraphBuilder.Build(path).Layers);
+    }
+
+    [Fact]
     public void EstimateReportsCarryTheSplitSizes()
     {
         using var temp = new TempFolder();
