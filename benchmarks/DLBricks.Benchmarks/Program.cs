@@ -19,6 +19,10 @@ switch (args.FirstOrDefault())
             args.Length > 2 ? args[2].Split(',').Select(int.Parse).ToList() : [1, 3]);
     case "split-memory-child" when args.Length == 3:
         return SplitMemory.Child(args[1], int.Parse(args[2]));
+    case "bdn-batch":
+        return BdnBatchProbe.Run(int.Parse(args[1]));
+    case "cost":
+        return CostExperiment.Run(args.Skip(1).ToList());
     case "e2e-noise":
         return EndToEndNoise.Run(args.Skip(1).ToList());
     case "compare":

@@ -47,8 +47,9 @@ public sealed class SampleGenerator
     /// the earlier steps left in <see cref="SampleRun"/> (e.g. a step emitting a BenchmarkDotNet suite from the split folders
     /// and the validation report goes after <see cref="WriteReportStep"/>).
     /// </summary>
-    private static IReadOnlyList<ISampleStep> Pipeline(SampleOptions options, Func<TimeSpan> elapsed) => options.Audit
-        ? [new LoadManifestsStep(), new MaterializeModelsStep(), new AuditSplitsStep()]
+    private static IReadOnlyList<ISampleStep> Pipeline(SampleOptions options, Func<TimeSpan> elapsed) =>
+        options.Audit ? [new LoadManifestsStep(), new MaterializeModelsStep(), new AuditSplitsStep()]
+        : options.ReuseDemoFamily is not null ? [new LoadManifestsStep(), new MaterializeModelsStep(), new ReuseDemoStep()]
         : [
         new LoadManifestsStep(),
         new MaterializeModelsStep(),
@@ -104,7 +105,7 @@ public sealed class SampleGenerator
             foreach (var failure in run.Failures) _log.WriteLine($"  {failure}");
             if (exitCode == Success) exitCode = SomeFailed;
         }
-        if ((exitCode is Success or SomeFailed) && run.Report is null && run.Audit is null)
+        if ((exitCode is Success or SomeFailed) && run.Report is null && run.Audit is null && run.ReuseDemo is null)
         {
             _log.WriteLine("error: no model could be validated.");
             exitCode = SetupFailed;

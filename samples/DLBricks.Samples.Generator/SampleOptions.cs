@@ -45,6 +45,13 @@ public sealed record SampleOptions
     /// </summary>
     public bool Audit { get; init; }
 
+    /// <summary>
+    /// Instead of validating, benchmark the bricks of the selection minus this family (manifest <c>family:</c>) into a fresh
+    /// store, then add the family's models as <c>estimate --bench-missing</c> does and report the brick cache hit rate and
+    /// the time saved per model. Null: no demo.
+    /// </summary>
+    public string? ReuseDemoFamily { get; init; }
+
     /// <summary>Measurement job.</summary>
     public SampleRigor Rigor { get; init; } = SampleRigor.Paper;
 
@@ -75,6 +82,7 @@ public sealed record SampleOptions
 
           --manifests DIR   manifest folder (default: models-corpus/manifests of this repository)
           --audit           no measuring: split at G = 1..6 (or -g) and load and run every brick once
+          --reuse-demo FAM  benchmark the selection minus family FAM, then add FAM and report its brick cache hit rate
           --full            every real model (all manifests but the synthetic test fixtures)
           --models a,b,c    these manifests only
           --set S           tuning or report: only that half of the selection (docs/measurement.md)
@@ -114,6 +122,7 @@ public sealed record SampleOptions
                 "--set" => options with { Set = ParseSet(Value()) },
                 "-g" or "--granularities" => options with { Granularities = ParseGranularities(Value()) },
                 "--audit" => options with { Audit = true },
+                "--reuse-demo" => options with { ReuseDemoFamily = Value() },
                 "--quick" => options with { Rigor = SampleRigor.Quick },
                 "--rigor" => options with { Rigor = ParseRigor(Value()) },
                 "--repeats" => options with { Repeats = ParseRepeats(Value()) },

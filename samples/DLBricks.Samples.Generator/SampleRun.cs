@@ -33,7 +33,15 @@ public sealed class SampleRun
         DatabasePath = Path.GetFullPath(options.DatabasePath);
         ManifestsDirectory = Path.GetFullPath(options.ManifestsDirectory ?? InRepository("models-corpus", "manifests"));
         CacheDirectory = Path.GetFullPath(options.CacheDirectory ?? InRepository(".cache", "models"));
+        // Beside the model cache: the optimized graphs and probes of those models, keyed by their bytes (never stale).
+        GraphCache = new GraphCache(Path.Combine(Path.GetDirectoryName(CacheDirectory) ?? CacheDirectory, "graphs"));
     }
+
+    /// <summary>
+    /// Optimized graphs and shape probes of the models (<c>.cache/graphs</c> beside the model cache): the check step
+    /// fills it and the splits of every later step, and of the next run, read it instead of running ONNX Runtime again.
+    /// </summary>
+    public GraphCache GraphCache { get; }
 
     /// <summary>What was asked for.</summary>
     public SampleOptions Options { get; }
@@ -88,6 +96,9 @@ public sealed class SampleRun
 
     /// <summary>The split audit of an <c>--audit</c> run.</summary>
     public SplitAuditReport? Audit { get; set; }
+
+    /// <summary>With <c>--reuse-demo</c>: the family added to a store of the other models' bricks, and what it reused.</summary>
+    public Steps.ReuseDemoResult? ReuseDemo { get; set; }
 
     /// <summary>Layer and brick repetition across the models that were validated.</summary>
     public RepetitionStatistics? Repetition { get; set; }

@@ -29,17 +29,17 @@ public static class EstimateRunner
 
     /// <summary>
     /// Benchmarks the bricks of <paramref name="split"/> that have no successful result for the engine's system and
-    /// configuration, and returns how many were measured. A model never seen before works this way: split it, benchmark only
-    /// its new bricks, estimate.
+    /// configuration, and returns how many of its bricks the store already held (the brick cache hit rate) and the measuring
+    /// time they saved. A model never seen before works this way: split it, benchmark only its new bricks, estimate.
     /// </summary>
-    public static int BenchMissing(ModelSplit split, LayerSourceInfo source, EngineMeasurement engine, IResultStore store,
+    public static BrickReuse BenchMissing(ModelSplit split, LayerSourceInfo source, EngineMeasurement engine, IResultStore store,
         IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         var stored = store.GetResults(engine.System.Key, engine.Configuration.ForBricks(source.Kind).Key);
-        var missing = split.Pieces.Concat(split.Windows).Select(p => p.Brick)
-            .Where(b => !(stored.TryGetValue(b.Hash, out var r) && r.Succeeded))
-            .DistinctBy(b => b.Hash).ToList();
-        if (missing.Count == 0) return 0;
+        var bricks = split.Pieces.Concat(split.Windows).Select(p => p.Brick).DistinctBy(b => b.Hash).ToList();
+        var reuse = BrickReuse.Of(split.Graph.Name, bricks.Select(b => b.Hash), stored);
+        var missing = bricks.Where(b => !(stored.TryGetValue(b.Hash, out var r) && r.Succeeded)).ToList();
+        if (missing.Count == 0) return reuse;
         var folder = Path.Combine(Path.GetTempPath(), $"dlbricks-missing-{Guid.NewGuid():N}");
         try
         {
@@ -51,7 +51,7 @@ public static class EstimateRunner
             }
             progress?.Report($"{split.Graph.Name}: benchmarking {missing.Count} missing brick(s)");
             engine.MeasureBricks(catalog.Bricks.Select(b => new BrickLocation(folder, b)).ToList(), progress, cancellationToken);
-            return missing.Count;
+            return reuse;
         }
         finally
         {

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using DLBricks.Export;
 using DLBricks.Graph;
 using DLBricks.Splitting;
@@ -32,6 +33,22 @@ public sealed record SplitOptions
     /// </summary>
     public bool PrivacyAudit { get; init; } = true;
 
+    /// <summary>
+    /// Where each model's optimized graph and shape probe are kept between runs (see <see cref="GraphCache"/>); null
+    /// optimizes and probes every model afresh. The CLI uses <see cref="GraphCache.DefaultFolder"/> unless <c>--no-cache</c>.
+    /// </summary>
+    public GraphCache? Cache { get; init; }
+
+    /// <summary>Models split at once (at least 1; default <see cref="DefaultJobs"/>). The output does not depend on it.</summary>
+    public int Jobs { get; init; } = DefaultJobs;
+
+    /// <summary>
+    /// One job per core, but no more than one per 3 GiB of the memory the process may use: a job holds one model's graph
+    /// with its weights and its probe's tensors, and the corpus's largest models need about that much.
+    /// </summary>
+    public static int DefaultJobs { get; } =
+        (int)Math.Clamp(Math.Min(Environment.ProcessorCount, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (3L << 30)), 1, 64);
+
     internal ModelInputBindings BindingsFor(string model) => Bindings?.Invoke(model) ?? ModelInputBindings.None;
 }
 
@@ -64,6 +81,9 @@ public sealed record SplitResult(string? OutputDirectory, IReadOnlyList<ModelSpl
 
     /// <summary>Unique bricks across all models.</summary>
     public int UniqueBricks => Catalog.Bricks.Count;
+
+    /// <summary>Time per phase of the run that produced this result (shared by the results of one multi-G run).</summary>
+    public SplitPhaseTimes? PhaseTimes { get; init; }
 }
 
 /// <summary>
@@ -81,59 +101,141 @@ public static class SplitRunner
     /// <exception cref="PrivacyLeakException">The privacy audit found original information in the public files; nothing is written.</exception>
     public static SplitResult Run(IReadOnlyList<string> modelPaths, SplitOptions options, string outputDirectory,
         IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+        => Run(modelPaths, options, [options.Granularity], _ => outputDirectory, progress, cancellationToken)[0];
+
+    /// <summary>
+    /// Splits <paramref name="modelPaths"/> at every G of <paramref name="granularities"/>, each into its own folder: each model
+    /// is read, optimized and probed once for all of them, and up to <see cref="SplitOptions.Jobs"/> models at once. The
+    /// folders are byte for byte those of one serial <see cref="Run(IReadOnlyList{string}, SplitOptions, string, IProgress{string}?, CancellationToken)"/>
+    /// per G. A model that fails at a G is listed in that G's failures and not split at the later ones.
+    /// </summary>
+    /// <param name="modelPaths">The models.</param>
+    /// <param name="options">Everything but G (<see cref="SplitOptions.Granularity"/> is ignored).</param>
+    /// <param name="granularities">The G values, in the order of the results (duplicates are dropped).</param>
+    /// <param name="outputDirectoryOf">The folder of each G's split.</param>
+    /// <param name="progress">Progress lines, one per model and step (from several threads with more than one job).</param>
+    /// <param name="cancellationToken">Stops after the models being split; nothing is written.</param>
+    /// <exception cref="InvalidModelException">An option is unusable, or at some G no model could be split; nothing is written.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; nothing is written.</exception>
+    /// <exception cref="PrivacyLeakException">The privacy audit found original information in the public files; that G's folder is not written.</exception>
+    public static IReadOnlyList<SplitResult> Run(IReadOnlyList<string> modelPaths, SplitOptions options, IReadOnlyList<int> granularities,
+        Func<int, string> outputDirectoryOf, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
+        var gs = granularities.Distinct().ToList();
+        if (gs.Count == 0 || gs.Any(g => g < 1)) throw new InvalidModelException("a split needs at least one G, each at least 1.");
+        if (options.Jobs < 1) throw new InvalidModelException($"--jobs {options.Jobs}: give at least 1.");
         var names = modelPaths.Select(p => Path.GetFileNameWithoutExtension(p)).ToList();
         var duplicate = names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
             throw new InvalidModelException($"two models are named '{duplicate.Key}'; recipes are keyed by file name, so rename one.");
 
-        using var exporter = new BrickExporter(outputDirectory, options.Source.ToInfo());
-        var summaries = new List<ModelSplitSummary>();
-        var failures = new List<ModelFailure>();
-        foreach (var path in modelPaths)
+        var times = new SplitPhaseTimes();
+        var exporters = new List<BrickExporter>();
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var name = Path.GetFileNameWithoutExtension(path);
+            var share = new BrickWorkShare();
+            foreach (var g in gs) exporters.Add(new BrickExporter(outputDirectoryOf(g), options.Source.ToInfo()) { Times = times, Share = share });
+            // outcomes[model][G]: the model's summary or failure at that G; null when an earlier G failed.
+            var outcomes = new (ModelSplitSummary? Summary, ModelFailure? Failure)[modelPaths.Count, gs.Count];
+            void SplitModel(int i)
+            {
+                var path = modelPaths[i];
+                var name = names[i];
+                LayerGraph graph;
+                try
+                {
+                    progress?.Report($"{name}: reading and probing shapes");
+                    graph = LayerGraphBuilder.Build(path, options.Source, options.BindingsFor(name), options.Cache, times);
+                }
+                catch (Exception e) when (ModelFailure.IsPerModel(e))
+                {
+                    outcomes[i, 0] = (null, Failed(name, path, gs[0], e));
+                    return;
+                }
+                for (var k = 0; k < gs.Count; k++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var exporter = exporters[k];
+                    try
+                    {
+                        progress?.Report($"{name}: splitting {graph.Layers.Count} layers at G={gs[k]}");
+                        var split = times.Measure(SplitPhase.Split, () => ModelSplitter.Split(graph, gs[k], options.Overlap,
+                            options.VerifyWithRuntime ? exporter.WriteAndCheck : null));
+                        cancellationToken.ThrowIfCancellationRequested();
+                        var recipe = times.Measure(SplitPhase.Export, () => exporter.Add(split, options.VerifyWithRuntime));
+                        outcomes[i, k] = (new ModelSplitSummary(name, graph.Layers.Count, recipe.UniqueLayerCount, split.Pieces.Count,
+                            recipe.UniqueBrickCount, recipe), null);
+                        progress?.Report($"{name}: {graph.Layers.Count} layers -> {split.Pieces.Count} bricks at G={gs[k]} ({recipe.UniqueBrickCount} unique)");
+                    }
+                    catch (Exception e) when (ModelFailure.IsPerModel(e))
+                    {
+                        outcomes[i, k] = (null, Failed(name, path, gs[k], e));
+                        return;
+                    }
+                }
+            }
+
             try
             {
-                progress?.Report($"{name}: reading and probing shapes");
-                var graph = LayerGraphBuilder.Build(path, options.Source, options.BindingsFor(name));
-                progress?.Report($"{name}: splitting {graph.Layers.Count} layers at G={options.Granularity}");
-                var split = ModelSplitter.Split(graph, options.Granularity, options.Overlap,
-                    options.VerifyWithRuntime ? exporter.WriteAndCheck : null);
-                cancellationToken.ThrowIfCancellationRequested();
-                var recipe = exporter.Add(split, options.VerifyWithRuntime);
-                summaries.Add(new ModelSplitSummary(name, graph.Layers.Count, recipe.UniqueLayerCount, split.Pieces.Count,
-                    recipe.UniqueBrickCount, recipe));
-                progress?.Report($"{name}: {graph.Layers.Count} layers -> {split.Pieces.Count} bricks ({recipe.UniqueBrickCount} unique)");
+                // Bricks, catalog and recipes do not depend on the order models finish in (BrickExporter), so workers may
+                // take models in any order; summaries and failures are listed in the order given.
+                Parallel.For(0, modelPaths.Count,
+                    new ParallelOptions { MaxDegreeOfParallelism = options.Jobs, CancellationToken = cancellationToken }, SplitModel);
             }
-            catch (Exception e) when (ModelFailure.IsPerModel(e))
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
             {
-                var failure = ModelFailure.From(name, "split", e, path);
-                failures.Add(failure);
-                progress?.Report($"{name}: failed, going on with the other models: {failure.Reason}");
+                ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
             }
+
+            var results = new List<SplitResult>();
+            var perG = new List<(List<ModelSplitSummary> Summaries, List<ModelFailure> Failures)>();
+            for (var k = 0; k < gs.Count; k++)
+            {
+                var summaries = Enumerable.Range(0, modelPaths.Count).Select(i => outcomes[i, k].Summary).OfType<ModelSplitSummary>().ToList();
+                var failures = Enumerable.Range(0, modelPaths.Count).Select(i => outcomes[i, k].Failure).OfType<ModelFailure>().ToList();
+                // Nothing to commit: say why in one line rather than writing an empty catalog.
+                if (summaries.Count == 0)
+                    throw new InvalidModelException(failures.Count == 1 ? failures[0].Reason
+                        : $"no model could be split{(gs.Count > 1 ? $" at G={gs[k]}" : "")}: {string.Join("; ", failures.Select(f => f.Reason))}");
+                perG.Add((summaries, failures));
+            }
+            // One index of the models for every G, and each brick file scanned once (its name is its content hash). Only models
+            // that split are audited (a failed model may not even be readable); a model split at any G is looked for in all.
+            var auditor = new Export.PrivacyAudit.PrivacyAuditor(
+                modelPaths.Where(p => perG.Any(r => r.Summaries.Any(m => m.Model == Path.GetFileNameWithoutExtension(p)))).ToList(), jobs: options.Jobs);
+            for (var k = 0; k < gs.Count; k++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var catalog = exporters[k].Commit(options.PrivacyAudit
+                    ? staging => times.Measure(SplitPhase.Audit, () => Audit(staging, auditor, progress))
+                    : null);
+                results.Add(new SplitResult(Path.GetFullPath(outputDirectoryOf(gs[k])), perG[k].Summaries, catalog, exporters[k].RefusedBricks)
+                    { Failures = perG[k].Failures, PhaseTimes = times });
+            }
+            return results;
         }
-        // Nothing to commit: say why in one line rather than writing an empty catalog.
-        if (summaries.Count == 0)
-            throw new InvalidModelException(failures.Count == 1 ? failures[0].Reason
-                : $"no model could be split: {string.Join("; ", failures.Select(f => f.Reason))}");
-        cancellationToken.ThrowIfCancellationRequested();
-        // Only models that split are audited: a failed model may not even be readable.
-        var failed = failures.Select(f => f.Model).ToHashSet(StringComparer.Ordinal);
-        var audited = modelPaths.Where(p => !failed.Contains(Path.GetFileNameWithoutExtension(p))).ToList();
-        var catalog = exporter.Commit(options.PrivacyAudit ? staging => Audit(staging, audited, progress) : null);
-        return new SplitResult(Path.GetFullPath(outputDirectory), summaries, catalog, exporter.RefusedBricks) { Failures = failures };
+        finally
+        {
+            foreach (var exporter in exporters) exporter.Dispose();
+        }
+
+        ModelFailure Failed(string name, string path, int g, Exception e)
+        {
+            var failure = ModelFailure.From(name, "split", e, path);
+            progress?.Report($"{name}: failed{(gs.Count > 1 ? $" at G={g}" : "")}, going on with the other models: {failure.Reason}");
+            return failure;
+        }
     }
 
-    private static void Audit(string staging, IReadOnlyList<string> modelPaths, IProgress<string>? progress)
+    private static bool Audit(string staging, Export.PrivacyAudit.PrivacyAuditor auditor, IProgress<string>? progress)
     {
         progress?.Report("auditing the public files for names and trained values of the models");
-        var report = Export.PrivacyAudit.Run(staging, modelPaths);
+        var report = auditor.Audit(staging);
         if (!report.IsClean)
             throw new PrivacyLeakException(
                 $"{Export.PrivacyAudit.Describe(report)}\nNothing was written. This is a bug in DLBricks' value regeneration: please report it with the finding lines above; --no-privacy-audit writes the split anyway (never publish it).",
                 report);
+        return true;
     }
 
     /// <summary>
@@ -143,7 +245,7 @@ public static class SplitRunner
     public static ModelSplit SplitInMemory(string modelPath, SplitOptions options)
     {
         var name = Path.GetFileNameWithoutExtension(modelPath);
-        var graph = LayerGraphBuilder.Build(modelPath, options.Source, options.BindingsFor(name));
+        var graph = LayerGraphBuilder.Build(modelPath, options.Source, options.BindingsFor(name), options.Cache, times: null);
         return ModelSplitter.Split(graph, options.Granularity, options.Overlap);
     }
 }

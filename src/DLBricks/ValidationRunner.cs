@@ -152,22 +152,29 @@ public static class ValidationRunner
         }
 
         var locations = new Dictionary<string, BrickLocation>(StringComparer.Ordinal);
+        var splitTime = System.Diagnostics.Stopwatch.StartNew();
         var recipes = live.ToDictionary(p => p, _ => new List<ModelRecipe>());
-        foreach (var g in options.Granularities.Distinct().Order())
+        // One pass over the models for every G: each model is read, optimized and probed once.
+        var gs = options.Granularities.Distinct().Order().ToList();
+        cancellationToken.ThrowIfCancellationRequested();
+        var splits = live.Count == 0 ? [] : SplitRunner.Run(live.ToList(), options.Split with { Overlap = options.Overlap }, gs,
+            g => Path.Combine(workDirectory, $"split-g{g}"), progress, cancellationToken);
+        for (var k = 0; k < splits.Count; k++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (live.Count == 0) break;
-            var split = SplitRunner.Run(live, options.Split with { Granularity = g, Overlap = options.Overlap },
-                Path.Combine(workDirectory, $"split-g{g}"), progress, cancellationToken);
+            var split = splits[k];
             foreach (var brick in split.Catalog.Bricks) locations.TryAdd(brick.Hash, new BrickLocation(split.OutputDirectory!, brick));
             foreach (var failure in split.Failures)
             {
-                failures.Add(failure with { Stage = $"split (G={g})" });
+                failures.Add(failure with { Stage = $"split (G={gs[k]})" });
                 live.RemoveAll(p => Path.GetFileNameWithoutExtension(p) == failure.Model);
             }
-            foreach (var model in split.Models)
-                if (live.FirstOrDefault(p => Path.GetFileNameWithoutExtension(p) == model.Model) is { } path) recipes[path].Add(model.Recipe);
         }
+        // A model that failed at a later G is out of the run: its recipes of the earlier G values are dropped with it.
+        foreach (var split in splits)
+        foreach (var model in split.Models)
+            if (live.FirstOrDefault(p => Path.GetFileNameWithoutExtension(p) == model.Model) is { } path) recipes[path].Add(model.Recipe);
+
+        splitTime.Stop();
 
         // One unmeasured run per model on its resolved inputs: a model that cannot run end to end fails here, alone, instead of
         // in the middle of the interleaved measurements of all the others.
@@ -207,7 +214,8 @@ public static class ValidationRunner
                     ApplyBelowMs = options.FixedCostCorrection ? double.PositiveInfinity : options.FixedCostBelowMs,
                 });
             }
-            reports.Add(ValidationReportBuilder.Build(run, new EstimateOptions(options.Statistic, corrections)) with { CallOverheadMs = overheadMs });
+            var built = ValidationReportBuilder.Build(run, new EstimateOptions(options.Statistic, corrections));
+            reports.Add(built with { CallOverheadMs = overheadMs, Timing = built.Timing! with { SplitSeconds = splitTime.Elapsed.TotalSeconds } });
         }
 
         ValidationRun MeasureOnce(int k)

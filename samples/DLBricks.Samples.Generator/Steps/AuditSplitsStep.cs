@@ -22,7 +22,7 @@ public sealed class AuditSplitsStep : ISampleStep
     public void Run(SampleRun run)
     {
         var models = run.Models.Select(m => new SplitAuditModel(m.Name, m.Path, m.Bindings)).ToList();
-        var report = SplitAudit.Run(models, new SplitAuditOptions { Granularities = run.Options.Granularities }, run.Progress, run.CancellationToken);
+        var report = SplitAudit.Run(models, new SplitAuditOptions { Granularities = run.Options.Granularities, Cache = run.GraphCache }, run.Progress, run.CancellationToken);
         run.Audit = report;
         foreach (var failure in report.Failures)
         {

@@ -22,7 +22,7 @@ public sealed class CheckSplitsStep : ISampleStep
             run.Progress.Report($"{model.Name}: reading the layer graph");
             try
             {
-                var split = SplitRunner.SplitInMemory(model.Path, new SplitOptions { Granularity = g, Bindings = _ => model.Bindings });
+                var split = SplitRunner.SplitInMemory(model.Path, new SplitOptions { Granularity = g, Bindings = _ => model.Bindings, Cache = run.GraphCache });
                 // Only the hashes stay: a corpus's graphs hold every model's weights (15 GB for the full corpus).
                 run.Splits[model.Name] = split.Hashes();
                 run.Progress.Report($"{model.Name}: {split.Graph.Layers.Count} layers");

@@ -50,7 +50,7 @@ public sealed class ValidateStep : ISampleStep
                 EndToEndRepeats = run.Options.Repeats,
                 Runs = run.Options.Runs,
                 Session = new ScenarioSessionOptions(IntraOpThreads: configuration.IntraOpThreads),
-                Split = new SplitOptions { Bindings = Bindings(run) },
+                Split = new SplitOptions { Bindings = Bindings(run), Cache = run.GraphCache },
             };
             while (run.Models.Count > 0)
             {

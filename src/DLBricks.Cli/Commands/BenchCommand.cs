@@ -20,6 +20,7 @@ internal sealed class BenchCommand : Command
     private readonly Option<string> _mode = new("--mode") { Description = "Execution mode: sequential or parallel.", DefaultValueFactory = _ => "sequential" };
     private readonly Option<string> _level = new("--level") { Description = "Graph optimization level: disabled, basic, extended or all.", DefaultValueFactory = _ => "all" };
     private readonly Option<bool> _quick = new("--quick") { Description = "Short smoke-test job (1 warmup, 5 iterations) instead of the default 100 iterations." };
+    private readonly Option<bool> _lean = new("--lean") { Description = LeanDescription };
     private readonly Option<string> _clock = new("--clock")
     {
         Description = "Clock timing each iteration: wall, cpu (thread CPU time: immune to preemption on noisy machines; needs --threads 1), " +
@@ -28,11 +29,15 @@ internal sealed class BenchCommand : Command
     };
     private readonly Option<bool> _force = new("--force") { Description = "Measure bricks again even if results exist for this system and configuration." };
 
+    /// <summary>Help text of <c>--lean</c>, shared with the verbs that measure on the side.</summary>
+    internal const string LeanDescription = "Cheaper job: measured iterations stop once the median is known to ±1 % (20 to 100), the pilot " +
+                                            "stops at a slow first call, and 16 bricks share one BenchmarkDotNet run (docs/bench.md).";
+
     public BenchCommand() : base("bench", "Benchmark every brick of a split output folder with BenchmarkDotNet on ONNX Runtime and store the results.")
     {
         Arguments.Add(_folder);
         _store.AddTo(this);
-        foreach (var option in new Option[] { _ep, _threads, _interThreads, _mode, _level, _quick, _clock, _force, _worker, _workerId, _leaseSeconds, _maxAttempts })
+        foreach (var option in new Option[] { _ep, _threads, _interThreads, _mode, _level, _quick, _lean, _clock, _force, _worker, _workerId, _leaseSeconds, _maxAttempts })
             Options.Add(option);
         // Run off the invoking thread so System.CommandLine can see Ctrl+C: the runner stops after the brick in flight.
         SetAction((result, cancellationToken) => Task.Run(() => Invoke(result, cancellationToken), CancellationToken.None));
@@ -41,7 +46,9 @@ internal sealed class BenchCommand : Command
     private int Invoke(ParseResult result, CancellationToken cancellationToken)
     {
         var folder = result.GetValue(_folder)!;
-        var job = result.GetValue(_quick) ? BenchmarkJob.Quick : BenchmarkJob.Default;
+        if (result.GetValue(_quick) && result.GetValue(_lean))
+            return Fail(ExitCodes.InvalidInput, "--quick and --lean are two different jobs: choose one.");
+        var job = result.GetValue(_quick) ? BenchmarkJob.Quick : result.GetValue(_lean) ? BenchmarkJob.Lean : BenchmarkJob.Default;
         if (!TryParseProvider(result.GetValue(_ep)!, out var provider, out var device))
             return Fail(ExitCodes.InvalidInput, $"--ep {result.GetValue(_ep)}: expected cpu or cuda[:DEVICE].");
         if (!MeasurementClocks.TryResolve(result.GetValue(_clock)!, result.GetValue(_threads), result.GetValue(_mode)!, provider, out var clock, out var clockError))

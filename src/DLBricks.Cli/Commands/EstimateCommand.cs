@@ -35,6 +35,7 @@ internal static class EstimateCommand
         var session = new SessionCliOptions();
         var source = new LayerSourceCliOptions();
         var inputs = new ModelInputOptions();
+        var splitCost = new SplitCostCliOptions();
 
         var command = new Command("estimate", "Estimate model latency from benchmarked bricks (sequential, critical path, overlap).")
         {
@@ -44,6 +45,7 @@ internal static class EstimateCommand
         session.AddTo(command);
         source.AddTo(command);
         inputs.AddTo(command);
+        splitCost.AddTo(command, jobs: false);
         command.SetAction((result, token) => Task.Run(() => CliErrors.Run(() =>
         {
             var granularity = result.GetValue(g);
@@ -58,6 +60,7 @@ internal static class EstimateCommand
                 Source = layerSource,
                 Overlap = selected == "overlap",
                 Bindings = inputs.Bindings(result),
+                Cache = splitCost.ReadCache(result),
             };
             var dbPath = stores.Describe(result);
             using var store = openStore is null ? stores.Open(result, mustExist: !result.GetValue(benchMissing)) : openStore(dbPath, result.GetValue(benchMissing));
@@ -85,6 +88,7 @@ internal static class EstimateCommand
 
             var estimates = new List<ModelEstimates>();
             var failures = new List<ModelFailure>();
+            var reuses = new List<BrickReuse>();
             foreach (var input in result.GetValue(models)!)
             {
                 try
@@ -102,7 +106,7 @@ internal static class EstimateCommand
                     Console.Error.WriteLine($"{Path.GetFileNameWithoutExtension(input)}: splitting privately at G={granularity} ({layerSource.ToInfo()})");
                     var split = SplitRunner.SplitInMemory(input, splitOptions);
                     if (engine is not null)
-                        EstimateRunner.BenchMissing(split, layerSource.ToInfo(), engine, store, new SplitCommand.SynchronousProgress(), token);
+                        reuses.Add(EstimateRunner.BenchMissing(split, layerSource.ToInfo(), engine, store, new SplitCommand.SynchronousProgress(), token));
                     estimates.Add(EstimateRunner.Estimate(split.ToRecipe(layerSource.ToInfo()), store, systemKey, configKey, options, estimator));
                 }
                 catch (Exception e) when (ModelFailure.IsPerModel(e) && e is not (ResultStoreUnavailableException or ExecutionProviderUnavailableException))
@@ -114,6 +118,12 @@ internal static class EstimateCommand
                 throw new InvalidModelException(failures.Count == 1 ? failures[0].Reason : $"no model could be estimated: {string.Join("; ", failures.Select(f => f.Reason))}");
 
             Console.Write(EstimateTextWriter.ToText(estimates, result.GetValue(top)));
+            // What the store already held: the point of a shared store is that a new model costs only its new bricks.
+            foreach (var reuse in reuses) Console.WriteLine(reuse);
+            if (reuses.Count > 1)
+                Console.WriteLine($"all models: brick cache hit rate {BrickReuse.Percent((double)reuses.Sum(r => r.AlreadyMeasured) / Math.Max(1, reuses.Sum(r => r.UniqueBricks)))} " +
+                                  $"({reuses.Sum(r => r.AlreadyMeasured)} of {reuses.Sum(r => r.UniqueBricks)} unique bricks per model already measured); " +
+                                  $"time saved ≥ {reuses.Sum(r => r.SavedMeasuredMs) / 1000:0.00} s");
             if (result.GetValue(json) is { } jsonPath)
             {
                 EstimateJsonWriter.Write(estimates, jsonPath);

@@ -79,3 +79,44 @@ internal sealed class LayerSourceCliOptions
             ? new LayerSourceOptions(LayerSourceKind.Optimized, LayerSourceOptions.ParseLevel(result.GetValue(Level)!))
             : LayerSourceOptions.Raw;
 }
+
+/// <summary>The <c>--cache</c>, <c>--no-cache</c> and (for verbs splitting many models) <c>--jobs</c> options: what a split may reuse and run at once.</summary>
+internal sealed class SplitCostCliOptions
+{
+    public Option<string?> Cache { get; } = new("--cache")
+    {
+        Description = $"Folder keeping each model's optimized graph and shape probe, keyed by the model's bytes, source, inputs and tool version (default: {GraphCache.DefaultFolder}).",
+    };
+
+    public Option<bool> NoCache { get; } = new("--no-cache") { Description = "Optimize and probe every model afresh; read and write no cache." };
+
+    public Option<int> Jobs { get; } = new("--jobs", "-j")
+    {
+        Description = $"Models split at once (default {SplitOptions.DefaultJobs}: one per core, at most one per 3 GiB of memory). The output is the same for any value.",
+        DefaultValueFactory = _ => SplitOptions.DefaultJobs,
+    };
+
+    public void AddTo(Command command, bool jobs)
+    {
+        command.Options.Add(Cache);
+        command.Options.Add(NoCache);
+        if (jobs) command.Options.Add(Jobs);
+    }
+
+    /// <summary>The cache to use, or null with <c>--no-cache</c>.</summary>
+    /// <exception cref="InvalidModelException"><c>--cache</c> and <c>--no-cache</c> together.</exception>
+    public GraphCache? ReadCache(ParseResult result)
+    {
+        var folder = result.GetValue(Cache);
+        if (result.GetValue(NoCache))
+            return folder is null ? null : throw new InvalidModelException("--cache and --no-cache contradict each other; give one.");
+        return new GraphCache(folder ?? GraphCache.DefaultFolder);
+    }
+
+    /// <exception cref="InvalidModelException">Fewer than one job.</exception>
+    public int ReadJobs(ParseResult result)
+    {
+        var jobs = result.GetValue(Jobs);
+        return jobs >= 1 ? jobs : throw new InvalidModelException($"--jobs {jobs}: give at least 1.");
+    }
+}

@@ -17,6 +17,7 @@ internal sealed class SessionCliOptions
     public Option<int> InterThreads { get; } = new("--inter-threads") { Description = "Inter-op threads (0 = ONNX Runtime default)." };
     public Option<string> SessionLevel { get; } = new("--session-level") { Description = "ONNX Runtime graph optimization level of the sessions: disabled, basic, extended or all.", DefaultValueFactory = _ => "all" };
     public Option<bool> Quick { get; } = new("--quick") { Description = "Short smoke-test job (1 warmup, 5 iterations) instead of the default 100 iterations." };
+    public Option<bool> Lean { get; } = new("--lean") { Description = BenchCommand.LeanDescription };
     public Option<string> Clock { get; } = new("--clock") { Description = "Iteration clock: auto, wall or cpu (thread CPU time; needs --threads 1).", DefaultValueFactory = _ => "auto" };
 
     public SessionCliOptions()
@@ -26,7 +27,7 @@ internal sealed class SessionCliOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Ep, Threads, InterThreads, SessionLevel, Quick, Clock })
+        foreach (var option in new Option[] { Ep, Threads, InterThreads, SessionLevel, Quick, Lean, Clock })
             command.Options.Add(option);
     }
 
@@ -34,7 +35,9 @@ internal sealed class SessionCliOptions
     public (RunConfiguration Configuration, BenchmarkJob Job) Read(ParseResult result)
     {
         var (provider, device) = ParseProvider(result.GetValue(Ep)!);
-        var job = result.GetValue(Quick) ? BenchmarkJob.Quick : BenchmarkJob.Default;
+        if (result.GetValue(Quick) && result.GetValue(Lean))
+            throw new InvalidModelException("--quick and --lean are two different jobs: choose one.");
+        var job = result.GetValue(Quick) ? BenchmarkJob.Quick : result.GetValue(Lean) ? BenchmarkJob.Lean : BenchmarkJob.Default;
         if (!MeasurementClocks.TryResolve(result.GetValue(Clock)!, result.GetValue(Threads), "sequential", provider, out var clock, out var error))
             throw new InvalidModelException(error!);
         job = job.WithClock(clock);

@@ -9,7 +9,11 @@ internal static class SplitCommand
     public static Command Create()
     {
         var models = new Argument<string[]>("MODEL") { Description = "ONNX model files.", Arity = ArgumentArity.OneOrMore };
-        var g = new Option<int>("-g", "--granularity") { Description = "G: the most layers per brick.", DefaultValueFactory = _ => 1 };
+        var g = new Option<string>("-g", "--granularity")
+        {
+            Description = "G: the most layers per brick; several as 1,3,5 (each model is then read, optimized and probed once for all, and each G written to DIR/g<G>).",
+            DefaultValueFactory = _ => "1",
+        };
         var output = new Option<string>("-o", "--output") { Description = "Output folder (bricks/, catalog.json, recipes/).", Required = true };
         var overlap = new Option<bool>("--overlap") { Description = "Also emit every window of up to G consecutive layers." };
         var noVerify = new Option<bool>("--no-verify") { Description = "Write bricks without loading each in ONNX Runtime first (by default a refused multi-layer brick falls back to smaller ones and a refused single layer stops the split)." };
@@ -25,25 +29,35 @@ internal static class SplitCommand
         ep.AcceptOnlyFromAmong("cpu", "cuda");
         var source = new LayerSourceCliOptions();
         var inputs = new ModelInputOptions();
+        var splitCost = new SplitCostCliOptions();
         var command = new Command("split", "Split models into deduplicated G-layer bricks.") { models, g, output, overlap, noVerify, noAudit, ep };
         source.AddTo(command);
         inputs.AddTo(command);
+        splitCost.AddTo(command, jobs: true);
         command.SetAction((result, token) => Task.FromResult(CliErrors.Run(() =>
         {
-            var granularity = result.GetValue(g);
-            if (granularity < 1) throw new InvalidModelException($"-g {granularity}: G must be at least 1.");
+            var granularities = CliNumbers.ParseInts(result.GetValue(g)!, "-g").Distinct().ToList();
+            if (granularities.Count == 0 || granularities.Any(x => x < 1))
+                throw new InvalidModelException($"-g {result.GetValue(g)}: G must be at least 1.");
             var options = new SplitOptions
             {
-                Granularity = granularity,
                 Source = source.Read(result) with { Provider = result.GetValue(ep)! },
                 Overlap = result.GetValue(overlap),
                 VerifyWithRuntime = !result.GetValue(noVerify),
                 Bindings = inputs.Bindings(result),
                 PrivacyAudit = !result.GetValue(noAudit),
+                Cache = splitCost.ReadCache(result),
+                Jobs = splitCost.ReadJobs(result),
             };
-            var split = SplitRunner.Run(result.GetValue(models)!, options, result.GetValue(output)!, new SynchronousProgress(), token);
-            Print(split, granularity);
-            return CliErrors.ReportFailures(split.Failures);
+            var folder = result.GetValue(output)!;
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var splits = SplitRunner.Run(result.GetValue(models)!, options, granularities,
+                k => granularities.Count == 1 ? folder : Path.Combine(folder, $"g{k}"), new SynchronousProgress(), token);
+            for (var k = 0; k < splits.Count; k++) Print(splits[k], granularities[k]);
+            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            Console.Error.WriteLine($"split in {elapsed.TotalSeconds:0.0} s with {options.Jobs} job(s); time per phase, summed over jobs: {splits[0].PhaseTimes}" +
+                                    (options.Cache is { } cache ? $"; graph cache {cache.Hits} hit(s), {cache.Misses} miss(es) in {cache.Folder}" : "; no graph cache"));
+            return CliErrors.ReportFailures(splits.SelectMany(s => s.Failures).ToList());
         })));
         return command;
     }

@@ -39,6 +39,7 @@ internal static class ValidateCommand
         var session = new SessionCliOptions();
         var source = new LayerSourceCliOptions();
         var inputs = new ModelInputOptions();
+        var splitCost = new SplitCostCliOptions();
 
         var command = new Command("validate", "Compare brick estimates with end-to-end latency (paper Fig. 10-12).")
         {
@@ -48,6 +49,7 @@ internal static class ValidateCommand
         session.AddTo(command);
         source.AddTo(command);
         inputs.AddTo(command);
+        splitCost.AddTo(command, jobs: true);
         command.SetAction((result, token) => Task.Run(() => CliErrors.Run(() =>
         {
             var granularities = CliNumbers.ParseInts(result.GetValue(gs)!, "-g");
@@ -73,7 +75,13 @@ internal static class ValidateCommand
                 Profile = !result.GetValue(noProfile),
                 Session = new ScenarioSessionOptions(IntraOpThreads: configuration.IntraOpThreads),
                 // Bricks are cut from the graph optimized for the provider they are measured with.
-                Split = new SplitOptions { Source = source.Read(result) with { Provider = configuration.ExecutionProvider }, Bindings = bindings },
+                Split = new SplitOptions
+                {
+                    Source = source.Read(result) with { Provider = configuration.ExecutionProvider },
+                    Bindings = bindings,
+                    Cache = splitCost.ReadCache(result),
+                    Jobs = splitCost.ReadJobs(result),
+                },
                 Runs = result.GetValue(runs),
                 ReproducibilityTolerance = result.GetValue(tolerance),
             };

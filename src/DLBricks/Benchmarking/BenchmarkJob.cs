@@ -19,6 +19,16 @@ public sealed record BenchmarkJob(string Name, int WarmupCount, int IterationCou
     /// </summary>
     public static BenchmarkJob Default { get; } = new("default", 10, 100, TimeSpan.FromMilliseconds(0.1), TimeSpan.FromMilliseconds(1));
 
+    /// <summary>
+    /// The default job with the cheaper measurement rules on (docs/bench.md, "Cutting the fixed cost"): measured iterations stop
+    /// once the median is known to ±1 % (<see cref="MedianStoppingRule.Default"/>, at least 20, at most 100), and the pilot
+    /// stops after one timed call when that call alone fixes the invocation count.
+    /// </summary>
+    public static BenchmarkJob Lean { get; } = Default with
+    {
+        Name = "lean", Stopping = MedianStoppingRule.Default, Pilot = PilotMode.StopWhenSlow, CasesPerRun = 16,
+    };
+
     /// <summary>A smoke-test job: one warmup and five short iterations.</summary>
     public static BenchmarkJob Quick { get; } = new("quick", 1, 5, TimeSpan.FromMilliseconds(0.2), TimeSpan.FromMilliseconds(1));
 
@@ -48,6 +58,31 @@ public sealed record BenchmarkJob(string Name, int WarmupCount, int IterationCou
         return (int)Math.Clamp((RotationBytes + bytes - 1) / bytes, 1, MaxCopies);
     }
 
+    /// <summary>
+    /// When set, measured iterations end as soon as this rule is satisfied, with <see cref="IterationCount"/> as the cap; null
+    /// (the default) always runs <see cref="IterationCount"/> iterations.
+    /// </summary>
+    public MedianStoppingRule? Stopping { get; init; }
+
+    /// <summary>
+    /// Bricks measured in one BenchmarkDotNet run (<see cref="LatencyMeasurer.MeasureMany"/>), so its fixed cost per run is shared;
+    /// 1 (the default) runs each brick alone. A run's bricks keep their sessions open together, so a batch also closes once
+    /// their copies hold <see cref="BatchBytes"/>.
+    /// </summary>
+    public int CasesPerRun { get; init; } = 1;
+
+    /// <summary>Bytes of weights and tensors (all copies) a batch of <see cref="CasesPerRun"/> bricks may hold open at once.</summary>
+    public const long BatchBytes = 256L << 20;
+
+    /// <summary>How long the pilot that picks the invocation count runs; <see cref="PilotMode.Full"/> unless set.</summary>
+    public PilotMode Pilot { get; init; } = PilotMode.Full;
+
+    /// <summary>
+    /// With <see cref="PilotMode.StopWhenSlow"/>, a timed call at least this many <see cref="TargetIterationTime"/>s long ends the
+    /// pilot: the steady state would have to be this many times faster for the invocation count to differ from 1.
+    /// </summary>
+    public const double SlowCallFactor = 3;
+
     /// <summary>Which clock times an iteration; <see cref="MeasurementClock.Wall"/> unless set with <see cref="WithClock"/>.</summary>
     public MeasurementClock Clock { get; init; } = MeasurementClock.Wall;
 
@@ -76,10 +111,25 @@ public sealed record BenchmarkJob(string Name, int WarmupCount, int IterationCou
     /// harness version, warmup and iteration counts, iteration and pilot times, rotation settings and clock. The job's
     /// <see cref="Name"/> is not part of it: two jobs measuring the same way share results, one name reused for a changed job does not.
     /// </summary>
-    public string Provenance => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"harness={HarnessVersion};warmup={WarmupCount};iterations={IterationCount};target-ticks={TargetIterationTime.Ticks};" +
-        $"pilot-ticks={PilotTime.Ticks};rotation-bytes={RotationBytes};max-copies={MaxCopies};min-rotated={MinRotatedWeightBytes};" +
-        $"max-invocations={MaxInvocationsPerIteration};clock={Clock}");
+    public string Provenance
+    {
+        get
+        {
+            var ci = System.Globalization.CultureInfo.InvariantCulture;
+            var text = string.Create(ci,
+                $"harness={HarnessVersion};warmup={WarmupCount};iterations={IterationCount};target-ticks={TargetIterationTime.Ticks};" +
+                $"pilot-ticks={PilotTime.Ticks};rotation-bytes={RotationBytes};max-copies={MaxCopies};min-rotated={MinRotatedWeightBytes};" +
+                $"max-invocations={MaxInvocationsPerIteration};clock={Clock}");
+            // Appended only when on, so jobs without them keep the keys their stored results were saved under.
+            if (Stopping is { } s)
+                text += string.Create(ci, $";stop=median-ci:min={s.MinIterations},half-width={s.MaxRelativeHalfWidth:R},confidence={s.Confidence:R}");
+            if (Pilot != PilotMode.Full)
+                text += string.Create(ci, $";pilot={Pilot}");
+            if (CasesPerRun > 1)
+                text += string.Create(ci, $";cases-per-run={CasesPerRun}");
+            return text;
+        }
+    }
 
     /// <summary>The configuration key fields of this job's measurements under the given session settings.</summary>
     /// <param name="executionProvider"><c>cpu</c> or <c>cuda</c>.</param>
@@ -103,4 +153,17 @@ public sealed record BenchmarkJob(string Name, int WarmupCount, int IterationCou
 
     /// <summary>Upper bound on calls per iteration, so a mis-measured pilot cannot make one iteration run for minutes.</summary>
     public const int MaxInvocationsPerIteration = 1_000_000;
+}
+
+/// <summary>How the pilot that picks a job's invocation count runs.</summary>
+public enum PilotMode
+{
+    /// <summary>One untimed call, then timed calls until <see cref="BenchmarkJob.PilotTime"/> has passed; their mean fixes the count.</summary>
+    Full,
+
+    /// <summary>
+    /// As <see cref="Full"/>, but the pilot ends after its first timed call when that call lasts at least
+    /// <see cref="BenchmarkJob.SlowCallFactor"/> × <see cref="BenchmarkJob.TargetIterationTime"/>: the count is then 1 either way.
+    /// </summary>
+    StopWhenSlow,
 }

@@ -27,7 +27,11 @@ public enum BrickOutcomeKind
 /// <param name="Statistics">Latency when measured.</param>
 /// <param name="Error">Reason when failed.</param>
 /// <param name="WallTime">Time spent on the brick, including loading it.</param>
-public sealed record BrickOutcome(string Hash, BrickOutcomeKind Kind, LatencyStatistics? Statistics, string? Error, TimeSpan WallTime);
+public sealed record BrickOutcome(string Hash, BrickOutcomeKind Kind, LatencyStatistics? Statistics, string? Error, TimeSpan WallTime)
+{
+    /// <summary>Where <see cref="WallTime"/> went, for bricks this run measured (or tried to); null when skipped.</summary>
+    public BrickCost? Cost { get; init; }
+}
 
 /// <summary>Progress of a run, reported before each brick starts (<see cref="Current"/> set) and after it ends (<see cref="Last"/> set).</summary>
 /// <param name="Completed">Bricks finished (measured, skipped or failed).</param>
@@ -178,9 +182,14 @@ public sealed class BrickBenchmarkRunner
             var work = queue is null
                 ? bricks.Select(b => (Brick: b, Skip: done.Contains(b.Hash)))
                 : Claims(queue, bricks.ToDictionary(b => b.Hash, StringComparer.Ordinal), cancellationToken);
+            // Alone, bricks are measured CasesPerRun at a time: the first of a batch measures them all, the others take their
+            // outcome from here (so a cancelled run still stores what its last batch measured).
+            var ahead = new Dictionary<string, BrickOutcome>(StringComparer.Ordinal);
+            var upcoming = queue is null ? bricks.Where(b => !done.Contains(b.Hash)).ToList() : [];
+            var position = 0;
             foreach (var (brick, skip) in work)
             {
-                if (cancellationToken.IsCancellationRequested)
+                if (cancellationToken.IsCancellationRequested && !ahead.ContainsKey(brick.Hash))
                 {
                     queue?.Release(brick.Hash);
                     cancelled = true;
@@ -196,8 +205,15 @@ public sealed class BrickBenchmarkRunner
                 {
                     progress?.Report(new BrickBenchmarkProgress(completed, bricks.Count, brick.Hash, null, clock.Elapsed,
                         Remaining(measuringTime, measured + failures.Count, toMeasure)));
-                    Faults?.BeforeMeasure(brick.Hash);
-                    outcome = Measure(folder, brick, Measurer(), catalog.Source, () => queue?.Renew(brick.Hash));
+                    if (!ahead.Remove(brick.Hash, out outcome!))
+                    {
+                        var batch = queue is null && Job.CasesPerRun > 1 ? BatchFrom(brick, upcoming.Skip(position + 1)) : [brick];
+                        foreach (var b in batch) Faults?.BeforeMeasure(b.Hash);
+                        var outcomes = MeasureMany(folder, batch, Measurer(), catalog.Source, () => queue?.Renew(brick.Hash));
+                        for (var i = 1; i < batch.Count; i++) ahead[batch[i].Hash] = outcomes[i];
+                        outcome = outcomes[0];
+                    }
+                    position++;
                     Faults?.BeforeStore(brick.Hash);
                     var result = new BrickResult(brick.Hash, System.Key, configuration.Key, outcome.Statistics, outcome.Error, DateTimeOffset.UtcNow,
                         Job.HarnessVersion);
@@ -292,36 +308,121 @@ public sealed class BrickBenchmarkRunner
     /// <param name="source">The catalog's layer source; decides the sessions' optimization level (<see cref="RunConfiguration.ForBricks"/>).</param>
     /// <param name="progress">Called after each session is loaded and before timing starts: a sign of life for a work queue's lease.</param>
     public BrickOutcome Measure(string folder, BrickEntry brick, LatencyMeasurer measurer, LayerSourceInfo? source = null, Action? progress = null)
+        => MeasureMany(folder, [brick], measurer, source, progress)[0];
+
+    /// <summary>
+    /// Measures several bricks of one catalog in a single BenchmarkDotNet run (<see cref="LatencyMeasurer.MeasureMany"/>), each
+    /// exactly as <see cref="Measure"/> would: their sessions are opened first, measured one case after the other, and all
+    /// disposed at the end. A brick that fails to load or run fails alone.
+    /// </summary>
+    /// <param name="folder">The catalog folder.</param>
+    /// <param name="bricks">The bricks, distinct.</param>
+    /// <param name="measurer">The measuring engine.</param>
+    /// <param name="source">The catalog's layer source.</param>
+    /// <param name="progress">Called after each session is loaded.</param>
+    /// <returns>One outcome per brick, in the order given; each carries its <see cref="BrickOutcome.Cost"/>.</returns>
+    public IReadOnlyList<BrickOutcome> MeasureMany(string folder, IReadOnlyList<BrickEntry> bricks, LatencyMeasurer measurer,
+        LayerSourceInfo? source = null, Action? progress = null)
     {
-        var watch = Stopwatch.StartNew();
-        var runners = new List<OnnxModelRunner>();
+        var configuration = Configuration.ForBricks(source?.Kind);
+        var sets = new List<OnnxModelRunner>[bricks.Count];
+        var costs = new (Stopwatch Watch, TimeSpan First, TimeSpan Copies, int Count)[bricks.Count];
+        var outcomes = new BrickOutcome?[bricks.Count];
+        var calls = new List<(int Index, MeasuredCall Call)>();
         try
         {
-            var path = Path.GetFullPath(Path.Combine(folder, brick.File));
-            var configuration = Configuration.ForBricks(source?.Kind);
-            // Rotation emulates a cold private cache for single-threaded runs; with a thread pool per session, idle copies'
-            // spinning workers would compete for the cores, so multi-threaded configurations run one copy.
-            var copies = Configuration.IntraOpThreads == 1 ? Job.CopiesFor(brick.BytesMoved, brick.Parameters * 4) : 1;
-            for (var i = 0; i < copies; i++)
+            for (var b = 0; b < bricks.Count; b++)
             {
-                runners.Add(OnnxModelRunner.Open(path, configuration, brick.Inputs, brick.Outputs, SyntheticInputs.SeedFrom(brick.Hash)));
-                progress?.Invoke();
+                var brick = bricks[b];
+                var watch = Stopwatch.StartNew();
+                var runners = sets[b] = [];
+                TimeSpan first = TimeSpan.Zero, others = TimeSpan.Zero;
+                // Rotation emulates a cold private cache for single-threaded runs; with a thread pool per session, idle copies'
+                // spinning workers would compete for the cores, so multi-threaded configurations run one copy.
+                var copies = Configuration.IntraOpThreads == 1 ? Job.CopiesFor(brick.BytesMoved, brick.Parameters * 4) : 1;
+                try
+                {
+                    var path = Path.GetFullPath(Path.Combine(folder, brick.File));
+                    for (var i = 0; i < copies; i++)
+                    {
+                        var opened = Stopwatch.GetTimestamp();
+                        runners.Add(OnnxModelRunner.Open(path, configuration, brick.Inputs, brick.Outputs, SyntheticInputs.SeedFrom(brick.Hash)));
+                        if (i == 0) first = Stopwatch.GetElapsedTime(opened);
+                        else others += Stopwatch.GetElapsedTime(opened);
+                        progress?.Invoke();
+                    }
+                    calls.Add((b, new MeasuredCall(brick.Hash, copies == 1 ? runners[0].Run : new RotatingCall(runners).Run)));
+                }
+                catch (ExecutionProviderUnavailableException)
+                {
+                    throw;
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    DisposeAll(runners);
+                    outcomes[b] = new BrickOutcome(brick.Hash, BrickOutcomeKind.Failed, null, OneLine(e), watch.Elapsed)
+                    {
+                        Cost = new BrickCost(watch.Elapsed, first, others, copies, null),
+                    };
+                }
+                watch.Stop();
+                costs[b] = (watch, first, others, copies);
             }
-            var measurement = copies == 1 ? measurer.Measure(brick.Hash, runners[0]) : measurer.Measure(brick.Hash, new RotatingCall(runners).Run);
-            return new BrickOutcome(brick.Hash, BrickOutcomeKind.Measured, measurement.Statistics, null, watch.Elapsed);
-        }
-        catch (ExecutionProviderUnavailableException)
-        {
-            throw;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return new BrickOutcome(brick.Hash, BrickOutcomeKind.Failed, null, OneLine(e), watch.Elapsed);
+
+            var measured = calls.Count == 0 ? [] : measurer.MeasureMany(calls.Select(c => c.Call).ToList());
+            for (var k = 0; k < calls.Count; k++)
+            {
+                var b = calls[k].Index;
+                var (watch, first, others, copies) = costs[b];
+                watch.Start();
+                DisposeAll(sets[b]);
+                watch.Stop();
+                var m = measured[k];
+                // The brick's wall time is its own setup and disposal plus its measurement (which holds its share of the run).
+                var wall = watch.Elapsed + (m.Measurement?.WallTime ?? TimeSpan.Zero);
+                var cost = new BrickCost(wall, first, others, copies, m.Measurement?.Phases);
+                outcomes[b] = m.Measurement is { } measurement
+                    ? new BrickOutcome(bricks[b].Hash, BrickOutcomeKind.Measured, measurement.Statistics, null, wall) { Cost = cost }
+                    : new BrickOutcome(bricks[b].Hash, BrickOutcomeKind.Failed, null, OneLine(m.Error!), wall) { Cost = cost };
+            }
+            return outcomes.Select(o => o!).ToList();
         }
         finally
         {
-            foreach (var runner in runners) runner.Dispose();
+            foreach (var set in sets)
+                if (set is not null) DisposeAll(set);
         }
+    }
+
+    /// <summary>
+    /// The bricks measured together with <paramref name="first"/>: it and the next ones of <paramref name="upcoming"/>, up to the
+    /// job's <see cref="BenchmarkJob.CasesPerRun"/> and <see cref="BenchmarkJob.BatchBytes"/> of open copies.
+    /// </summary>
+    internal IReadOnlyList<BrickEntry> BatchFrom(BrickEntry first, IEnumerable<BrickEntry> upcoming)
+    {
+        var batch = new List<BrickEntry> { first };
+        var bytes = FootprintOf(first);
+        foreach (var next in upcoming)
+        {
+            if (batch.Count >= Job.CasesPerRun) break;
+            var more = FootprintOf(next);
+            if (bytes + more > BenchmarkJob.BatchBytes) break;
+            batch.Add(next);
+            bytes += more;
+        }
+        return batch;
+    }
+
+    private long FootprintOf(BrickEntry brick)
+    {
+        var copies = Configuration.IntraOpThreads == 1 ? Job.CopiesFor(brick.BytesMoved, brick.Parameters * 4) : 1;
+        return copies * (brick.Parameters * 4 + brick.BytesMoved);
+    }
+
+    private static void DisposeAll(List<OnnxModelRunner> runners)
+    {
+        foreach (var runner in runners) runner.Dispose();
+        runners.Clear();
     }
 
     /// <summary>Runs the next of several identical runners on each call.</summary>

@@ -5,4 +5,8 @@ namespace DLBricks.Benchmarking;
 /// <param name="InvocationsPerIteration">Runs per BenchmarkDotNet iteration, chosen from the pilot.</param>
 /// <param name="PilotEstimate">Per-run latency the pilot saw.</param>
 /// <param name="WallTime">Wall time of the whole measurement (pilot and BenchmarkDotNet run).</param>
-public sealed record LatencyMeasurement(LatencyStatistics Statistics, int InvocationsPerIteration, TimeSpan PilotEstimate, TimeSpan WallTime);
+public sealed record LatencyMeasurement(LatencyStatistics Statistics, int InvocationsPerIteration, TimeSpan PilotEstimate, TimeSpan WallTime)
+{
+    /// <summary>Where <see cref="WallTime"/> went (pilot, BenchmarkDotNet's stages, export); null when not recorded.</summary>
+    public MeasurementPhases? Phases { get; init; }
+}

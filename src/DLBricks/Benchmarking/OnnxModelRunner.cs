@@ -17,24 +17,16 @@ namespace DLBricks.Benchmarking;
 /// from the session's arena), so a timed run holds the kernels only, as inside the whole model; ONNX Runtime synchronises the
 /// stream before <see cref="Run"/> returns. String tensors stay in host memory.
 /// </remarks>
-public sealed class OnnxModelRunner : IDisposable
+public sealed partial class OnnxModelRunner
 {
-    private readonly SessionOptions _options;
-    private readonly InferenceSession _session;
-    private readonly RunOptions _runOptions;
-    private readonly OrtIoBinding _binding;
-    private readonly List<OrtValue> _values = [];
     private readonly OrtMemoryInfo? _deviceMemory;
     private DeviceUpload? _upload;
     private bool _disposed;
 
     private OnnxModelRunner(RunConfiguration configuration, SessionOptions options, InferenceSession session, IReadOnlyList<BrickTensor>? inputs,
         IReadOnlyList<BrickTensor>? outputs, int seed)
+        : this(options, session)
     {
-        _options = options;
-        _session = session;
-        _runOptions = new RunOptions();
-        _binding = session.CreateIoBinding();
         try
         {
             _deviceMemory = TensorBinding.DeviceMemoryFor(configuration);
@@ -43,7 +35,7 @@ public sealed class OnnxModelRunner : IDisposable
             foreach (var spec in Inputs)
                 _values.Add(SyntheticInputs.Create(spec, random));
             BindInputs(configuration);
-            BindOutputs(outputs);
+            BindOutputs(name => outputs?.FirstOrDefault(s => s.Name == name && s.Shape.All(d => d >= 0))?.Shape, _deviceMemory);
         }
         catch
         {
@@ -53,7 +45,7 @@ public sealed class OnnxModelRunner : IDisposable
     }
 
     /// <summary>The inputs fed on every run, with the shapes actually used.</summary>
-    public IReadOnlyList<BrickTensor> Inputs { get; }
+    public IReadOnlyList<BrickTensor> Inputs { get; } = [];
 
     /// <summary>
     /// Loads the model file and prepares its inputs. <paramref name="inputs"/> describes the graph inputs (as in a brick catalog);
@@ -89,41 +81,23 @@ public sealed class OnnxModelRunner : IDisposable
         IReadOnlyList<BrickTensor>? outputs = null, int seed = 0)
         => Create(configuration, options => new InferenceSession(model, options), inputs, outputs, seed);
 
-    /// <summary>Runs the model once on the prepared inputs.</summary>
-    public void Run() => _session.RunWithBinding(_runOptions, _binding);
-
     /// <summary>Releases the session, the bound values and every option object.</summary>
     public void Dispose()
     {
         if (_disposed)
             return;
         _disposed = true;
-        _binding.Dispose();
+        // The binding goes first: it holds the uploaded device tensors.
+        ReleaseSession();
         _upload?.Dispose();
         _deviceMemory?.Dispose();
-        foreach (var value in _values)
-            value.Dispose();
-        _values.Clear();
-        _runOptions.Dispose();
-        _session.Dispose();
-        _options.Dispose();
     }
 
     private static OnnxModelRunner Create(RunConfiguration configuration, Func<SessionOptions, InferenceSession> load,
         IReadOnlyList<BrickTensor>? inputs, IReadOnlyList<BrickTensor>? outputs, int seed)
     {
         var options = SessionOptionsFactory.Create(configuration);
-        InferenceSession session;
-        try
-        {
-            session = load(options);
-        }
-        catch
-        {
-            options.Dispose();
-            throw;
-        }
-        return new OnnxModelRunner(configuration, options, session, inputs, outputs, seed);
+        return new OnnxModelRunner(configuration, options, Load(options, load), inputs, outputs, seed);
     }
 
     private static IReadOnlyList<BrickTensor> ResolveInputs(InferenceSession session, IReadOnlyList<BrickTensor>? specs)
@@ -154,29 +128,6 @@ public sealed class OnnxModelRunner : IDisposable
         {
             var slot = onDevice.IndexOf(i);
             _binding.BindInput(Inputs[i].Name, slot >= 0 ? _upload!.DeviceValues[slot] : _values[i]);
-        }
-    }
-
-    private void BindOutputs(IReadOnlyList<BrickTensor>? specs)
-    {
-        foreach (var (name, meta) in _session.OutputMetadata)
-        {
-            if (_deviceMemory is not null && meta.IsTensor && !meta.IsString)
-            {
-                _binding.BindOutputToDevice(name, _deviceMemory);
-                continue;
-            }
-            var shape = meta.IsTensor && !meta.IsString && meta.Dimensions.All(d => d >= 0)
-                ? meta.Dimensions.Select(d => (long)d).ToArray()
-                : specs?.FirstOrDefault(s => s.Name == name && s.Shape.All(d => d >= 0))?.Shape;
-            if (shape is null || !meta.IsTensor || meta.IsString)
-            {
-                _binding.BindOutputToDevice(name, OrtMemoryInfo.DefaultInstance);
-                continue;
-            }
-            var value = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, meta.ElementDataType, shape);
-            _values.Add(value);
-            _binding.BindOutput(name, value);
         }
     }
 }

@@ -4,14 +4,8 @@ using Microsoft.ML.OnnxRuntime;
 namespace DLBricks.Benchmarking;
 
 /// <summary>Turns a <see cref="RunConfiguration"/> into ONNX Runtime session options, and validates its option values.</summary>
-public static class SessionOptionsFactory
+public static partial class SessionOptionsFactory
 {
-    /// <summary>Optimization level names accepted in a <see cref="RunConfiguration"/>.</summary>
-    public static IReadOnlyList<string> OptimizationLevels { get; } = ["disabled", "basic", "extended", "all"];
-
-    /// <summary>Execution mode names accepted in a <see cref="RunConfiguration"/>.</summary>
-    public static IReadOnlyList<string> ExecutionModes { get; } = ["sequential", "parallel"];
-
     /// <summary>
     /// Creates session options for <paramref name="configuration"/>. The caller owns (and must dispose) the result.
     /// </summary>
@@ -19,29 +13,9 @@ public static class SessionOptionsFactory
     /// <exception cref="ArgumentException">An option value is not recognised.</exception>
     public static SessionOptions Create(RunConfiguration configuration)
     {
-        var options = new SessionOptions();
+        var options = CreateForCpu(configuration.OptimizationLevel, configuration.ExecutionMode, configuration.IntraOpThreads, configuration.InterOpThreads);
         try
         {
-            // ORT's warnings (e.g. unused initializers in old model-zoo files) would break the progress display.
-            options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
-            options.GraphOptimizationLevel = configuration.OptimizationLevel switch
-            {
-                "disabled" => GraphOptimizationLevel.ORT_DISABLE_ALL,
-                "basic" => GraphOptimizationLevel.ORT_ENABLE_BASIC,
-                "extended" => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
-                "all" => GraphOptimizationLevel.ORT_ENABLE_ALL,
-                var other => throw new ArgumentException($"unknown optimization level '{other}' (use {string.Join(", ", OptimizationLevels)}).", nameof(configuration)),
-            };
-            options.ExecutionMode = configuration.ExecutionMode switch
-            {
-                "sequential" => ExecutionMode.ORT_SEQUENTIAL,
-                "parallel" => ExecutionMode.ORT_PARALLEL,
-                var other => throw new ArgumentException($"unknown execution mode '{other}' (use sequential or parallel).", nameof(configuration)),
-            };
-            if (configuration.IntraOpThreads < 0 || configuration.InterOpThreads < 0)
-                throw new ArgumentException("thread counts must be 0 (ONNX Runtime default) or positive.", nameof(configuration));
-            options.IntraOpNumThreads = configuration.IntraOpThreads;
-            options.InterOpNumThreads = configuration.InterOpThreads;
             switch (configuration.ExecutionProvider)
             {
                 case "cpu":

@@ -58,7 +58,7 @@ public static class BenchmarkSuiteEmitter
             File.Copy(catalogPath, Path.Combine(staging, BrickCatalog.FileName));
             WriteSources(staging, configuration, bricks.Count);
             Publish(staging, target);
-            return new EmittedSuite(target, Path.Combine(target, SuiteSources.ProjectName + ".csproj"), bricks.Count, bytes, configuration);
+            return new EmittedSuite(target, Path.Combine(target, SuiteTemplates.ProjectName + ".csproj"), bricks.Count, bytes, configuration);
         }
         finally
         {
@@ -104,7 +104,7 @@ public static class BenchmarkSuiteEmitter
     }
 
     private static bool IsSuite(string folder)
-        => File.Exists(Path.Combine(folder, EmittedSuite.SettingsFileName)) && File.Exists(Path.Combine(folder, SuiteSources.ProjectName + ".csproj"));
+        => File.Exists(Path.Combine(folder, EmittedSuite.SettingsFileName)) && File.Exists(Path.Combine(folder, SuiteTemplates.ProjectName + ".csproj"));
 
     /// <summary>Moves the finished staging folder into place; an earlier suite's results survive the swap.</summary>
     private static void Publish(string staging, string target)
@@ -127,18 +127,11 @@ public static class BenchmarkSuiteEmitter
     {
         void Write(string name, string text) => File.WriteAllText(Path.Combine(folder, name), text.ReplaceLineEndings("\n"));
 
-        Write(SuiteSources.ProjectName + ".csproj", SuiteSources.Project(EmittedSuite.BenchmarkDotNetVersion, EmittedSuite.OnnxRuntimeVersion));
-        Write("Directory.Build.props", SuiteSources.BuildProps);
-        Write("Directory.Build.targets", SuiteSources.EmptyMsBuild);
-        Write("Directory.Packages.props", SuiteSources.EmptyMsBuild);
-        Write("nuget.config", SuiteSources.NuGetConfig);
-        Write(".gitignore", SuiteSources.GitIgnore);
-        Write("Program.cs", SuiteSources.Program);
-        Write("BrickBenchmarks.cs", SuiteSources.Benchmarks);
-        Write("Suite.cs", SuiteSources.Suite);
-        Write("BrickSession.cs", SuiteSources.Session);
-        Write("SyntheticInputs.cs", SuiteSources.Inputs);
-        Write("SystemRecord.cs", SuiteSources.System);
+        foreach (var (path, text) in SuiteTemplates.Files(EmittedSuite.BenchmarkDotNetVersion, EmittedSuite.OnnxRuntimeVersion))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(folder, path))!);
+            Write(path, text);
+        }
         var calibration = new SuiteCalibration(EmittedSuite.CalibrationCase, "calibration/identity.onnx",
             [new BrickTensor("x", "float", [1])], [new BrickTensor("y", "float", [1])]);
         Directory.CreateDirectory(Path.Combine(folder, "calibration"));

@@ -84,23 +84,47 @@ public static class PrivacyAudit
 {
     /// <summary>Audits <paramref name="splitDirectory"/> against the original <paramref name="modelPaths"/>.</summary>
     /// <exception cref="InvalidModelException">A model cannot be read, or the folder is not a split output.</exception>
-    public static PrivacyAuditReport Run(string splitDirectory, IReadOnlyList<string> modelPaths, PrivacyAuditOptions? options = null)
+    public static PrivacyAuditReport Run(string splitDirectory, IReadOnlyList<string> modelPaths, PrivacyAuditOptions? options = null) =>
+        new PrivacyAuditor(modelPaths, options).Audit(splitDirectory);
+
+    /// <summary>
+    /// Audits several split folders of the same models (one per G) with one index of the models, and scans each brick file
+    /// once: a brick's file name is its content hash, so its findings hold in every folder that has it.
+    /// </summary>
+    internal sealed class PrivacyAuditor(IReadOnlyList<string> modelPaths, PrivacyAuditOptions? options = null, int jobs = 1)
     {
-        options ??= new PrivacyAuditOptions();
-        var root = Path.GetFullPath(splitDirectory);
-        if (!File.Exists(Path.Combine(root, BrickCatalog.FileName)))
-            throw new InvalidModelException($"{root}: no {BrickCatalog.FileName}; point the audit at a folder written by 'dlbricks split'.");
-        var files = PublicFiles(root);
-        // One index over all models, one read and one pass per public file: a split of a few models can publish gigabytes.
-        var index = new Secrets(options);
-        foreach (var path in modelPaths) index.Add(OnnxModel.Load(path));
-        index.Freeze();
-        var findings = new List<PrivacyFinding>();
-        foreach (var file in files)
-            findings.AddRange(index.Find(file, File.ReadAllBytes(Path.Combine(root, file))));
-        var stride = index.Stride;
-        findings.Sort((a, b) => string.CompareOrdinal(a.File, b.File) is var c and not 0 ? c : Nullable.Compare(a.Offset, b.Offset));
-        return new PrivacyAuditReport(root, files, findings, stride);
+        private readonly PrivacyAuditOptions _options = options ?? new PrivacyAuditOptions();
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PrivacyFinding[]> _brickFindings = new(StringComparer.Ordinal);
+        private Secrets? _index;
+
+        /// <exception cref="InvalidModelException">A model cannot be read, or the folder is not a split output.</exception>
+        public PrivacyAuditReport Audit(string splitDirectory)
+        {
+            var root = Path.GetFullPath(splitDirectory);
+            if (!File.Exists(Path.Combine(root, BrickCatalog.FileName)))
+                throw new InvalidModelException($"{root}: no {BrickCatalog.FileName}; point the audit at a folder written by 'dlbricks split'.");
+            var files = PublicFiles(root);
+            if (_index is null)
+            {
+                // One index over all models, one read and one pass per public file: a split of a few models can publish gigabytes.
+                var index = new Secrets(_options);
+                foreach (var path in modelPaths) index.Add(OnnxModel.Load(path));
+                index.Freeze();
+                _index = index;
+            }
+            var perFile = new PrivacyFinding[files.Count][];
+            Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs) }, i =>
+            {
+                var file = files[i];
+                var isBrick = file.StartsWith("bricks/", StringComparison.Ordinal) && file.EndsWith(".onnx", StringComparison.Ordinal);
+                perFile[i] = isBrick
+                    ? _brickFindings.GetOrAdd(file, f => _index.Find(f, File.ReadAllBytes(Path.Combine(root, f))).ToArray())
+                    : _index.Find(file, File.ReadAllBytes(Path.Combine(root, file))).ToArray();
+            });
+            var findings = perFile.SelectMany(f => f).ToList();
+            findings.Sort((a, b) => string.CompareOrdinal(a.File, b.File) is var c and not 0 ? c : Nullable.Compare(a.Offset, b.Offset));
+            return new PrivacyAuditReport(root, files, findings, _index.Stride);
+        }
     }
 
     /// <summary>Every file of a split folder a model owner may publish: all but <c>recipes/</c> (and the split's own staging folders).</summary>

@@ -13,10 +13,25 @@ public static class LayerGraphBuilder
     /// <summary>Builds the layer graph of a model file.</summary>
     /// <exception cref="InvalidModelException">The model cannot be read, ordered or probed; the message names file and cause.</exception>
     public static LayerGraph Build(string path, LayerSourceOptions? source = null, ModelInputBindings? bindings = null) =>
-        Build(OnnxModel.Load(path), source, bindings);
+        Build(path, source, bindings, cache: null, times: null);
+
+    /// <summary>
+    /// Builds the layer graph of a model file, taking the optimized graph and the probe from <paramref name="cache"/> when it
+    /// holds them (and storing them there when not), and adding each phase's time to <paramref name="times"/>.
+    /// </summary>
+    /// <exception cref="InvalidModelException">The model cannot be read, ordered or probed; the message names file and cause.</exception>
+    public static LayerGraph Build(string path, LayerSourceOptions? source, ModelInputBindings? bindings, GraphCache? cache, SplitPhaseTimes? times)
+    {
+        var model = Measure(times, SplitPhase.Read, () => OnnxModel.Load(path));
+        return Build(model, source, bindings, cache, times);
+    }
 
     /// <summary>Builds the layer graph of a loaded model.</summary>
-    public static LayerGraph Build(OnnxModel model, LayerSourceOptions? source = null, ModelInputBindings? bindings = null)
+    public static LayerGraph Build(OnnxModel model, LayerSourceOptions? source = null, ModelInputBindings? bindings = null) =>
+        Build(model, source, bindings, cache: null, times: null);
+
+    /// <summary>Builds the layer graph of a loaded model, with an optional cache and phase times (see the path overload).</summary>
+    public static LayerGraph Build(OnnxModel model, LayerSourceOptions? source, ModelInputBindings? bindings, GraphCache? cache, SplitPhaseTimes? times)
     {
         source ??= LayerSourceOptions.Raw;
         bindings ??= ModelInputBindings.None;
@@ -24,16 +39,24 @@ public static class LayerGraphBuilder
         // A model exported at batch 1 and split at batch 8 is re-declared first, so the optimizer and the probe see batch 8.
         model = resolved.Resize(model);
         var inputs = resolved.Inputs;
-        var provider = "cpu";
-        if (source.Kind == LayerSourceKind.Optimized)
+        var optimizedSource = source.Kind == LayerSourceKind.Optimized;
+        var provider = optimizedSource ? source.Provider : "cpu";
+        var key = cache is null ? null : Measure(times, SplitPhase.Read, () => GraphCache.Key(model, source, inputs));
+        if (key is not null && cache!.TryLoad(key, model, optimizedSource, times, out var cachedModel, out var cachedProbe))
+            return Measure(times, SplitPhase.Split, () => Assemble(cachedModel, Analyze(cachedModel), inputs, cachedProbe));
+
+        if (optimizedSource)
         {
-            model = RuntimeOptimizer.Optimize(model, source.Level, source.Provider);
-            provider = source.Provider;
+            var original = model;
+            model = Measure(times, SplitPhase.Optimize, () => RuntimeOptimizer.Optimize(original, source.Level, source.Provider));
         }
-        var structure = Analyze(model);
-        var probed = ShapeProbe.Run(model, inputs, provider);
-        return Assemble(model, structure, inputs, probed);
+        var structure = Measure(times, SplitPhase.Split, () => Analyze(model));
+        var probed = Measure(times, SplitPhase.Probe, () => ShapeProbe.Run(model, inputs, provider));
+        if (key is not null) cache!.Store(key, optimizedSource ? model : null, probed);
+        return Measure(times, SplitPhase.Split, () => Assemble(model, structure, inputs, probed));
     }
+
+    private static T Measure<T>(SplitPhaseTimes? times, SplitPhase phase, Func<T> work) => times is null ? work() : times.Measure(phase, work);
 
     /// <summary>
     /// Builds the graph from shapes the model already declares (value_info, inputs, outputs, initializers) without running

@@ -126,16 +126,32 @@ public sealed record GranularitySummary(
     public double GeomeanNormalizedP99 { get; init; } = double.NaN;
 }
 
-/// <summary>Real wall-clock time of the two pipelines during the validation run.</summary>
-/// <param name="EndToEndSeconds">Time spent measuring whole models.</param>
+/// <summary>Real wall-clock cost of the validation's phases: split, measuring bricks and measuring models end to end.</summary>
+/// <param name="EndToEndSeconds">Time spent measuring whole models (all repeats).</param>
 /// <param name="BricksSeconds">Time spent measuring bricks (all G together; shared bricks once).</param>
 /// <param name="EndToEndMeasurements">End-to-end measurements made (models × repeats).</param>
 /// <param name="BricksMeasured">Bricks measured.</param>
+/// <param name="SplitSeconds">Time spent splitting the models at every G, when known.</param>
+/// <param name="Models">Models measured end to end, to turn <paramref name="EndToEndSeconds"/> into the cost of one pass.</param>
 public sealed record PipelineTimingRow(
     [property: JsonPropertyName("e2e_seconds")] double EndToEndSeconds,
     [property: JsonPropertyName("bricks_seconds")] double BricksSeconds,
     [property: JsonPropertyName("e2e_measurements")] int EndToEndMeasurements,
-    [property: JsonPropertyName("bricks_measured")] int BricksMeasured);
+    [property: JsonPropertyName("bricks_measured")] int BricksMeasured,
+    [property: JsonPropertyName("split_seconds")] double? SplitSeconds = null,
+    [property: JsonPropertyName("models")] int Models = 0)
+{
+    /// <summary>What measuring every model once end to end cost: <see cref="EndToEndSeconds"/> per repeat; null when unknown.</summary>
+    [JsonPropertyName("e2e_seconds_per_pass")]
+    public double? EndToEndSecondsPerPass => Models > 0 && EndToEndMeasurements > 0 ? EndToEndSeconds * Models / EndToEndMeasurements : null;
+
+    /// <summary>
+    /// <see cref="BricksSeconds"/> / <see cref="EndToEndSecondsPerPass"/>: below 1 the bricks cost less than one end-to-end pass of
+    /// the same models.
+    /// </summary>
+    [JsonPropertyName("bricks_per_e2e_pass")]
+    public double? BricksPerEndToEndPass => EndToEndSecondsPerPass is > 0 and var pass ? BricksSeconds / pass : null;
+}
 
 /// <summary>Observation 1 for one model: per-node time sum vs end-to-end run time.</summary>
 /// <param name="Model">Model.</param>

@@ -65,7 +65,8 @@ public static class ValidationReportBuilder
         }
 
         var summary = hashesByG.Select(kv => Summarize(kv.Key, rows.Where(r => r.G == kv.Key).ToList(), kv.Value, latencies, options)).ToList();
-        var timing = new PipelineTimingRow(run.Timing.EndToEndSeconds, run.Timing.BricksSeconds, run.Timing.EndToEndMeasurements, run.Timing.BricksMeasured);
+        var timing = new PipelineTimingRow(run.Timing.EndToEndSeconds, run.Timing.BricksSeconds, run.Timing.EndToEndMeasurements, run.Timing.BricksMeasured,
+            Models: run.EndToEnd.Count);
         var profileRows = (profiles ?? []).Select(ProfileRowOf).ToList();
 
         return new ValidationReport(generatedAt ?? DateTimeOffset.UtcNow, System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(options.Statistic.ToString()), run.Plan.SpreadThreshold,

@@ -82,10 +82,24 @@ public static class ValidationReportMarkdownWriter
 
         if (report.Timing is { } t)
         {
-            md.AppendLine("## Wall-clock time");
+            md.AppendLine("## Cost");
             md.AppendLine();
-            md.AppendLine(Invariant($"End-to-end pipeline: {t.EndToEndSeconds:0.#} s for {t.EndToEndMeasurements} measurements. Brick pipeline: {t.BricksSeconds:0.#} s for {t.BricksMeasured} bricks (all G, shared bricks once)."));
+            md.AppendLine("Wall-clock time of each phase of this validation (the first run's, with `--runs`).");
             md.AppendLine();
+            md.AppendLine("| Phase | Wall time (s) | What |");
+            md.AppendLine("|---|---:|---|");
+            if (t.SplitSeconds is { } split)
+                md.AppendLine(Invariant($"| Split | {split:0.#} | every model at every G |"));
+            md.AppendLine(Invariant($"| Bricks | {t.BricksSeconds:0.#} | {t.BricksMeasured} bricks (all G, shared bricks once) |"));
+            md.AppendLine(Invariant($"| End to end | {t.EndToEndSeconds:0.#} | {t.EndToEndMeasurements} measurements |"));
+            if (t.EndToEndSecondsPerPass is { } pass)
+                md.AppendLine(Invariant($"| One end-to-end pass | {pass:0.#} | every model measured once |"));
+            md.AppendLine();
+            if (t.BricksPerEndToEndPass is { } ratio)
+            {
+                md.AppendLine(Invariant($"Bricks / one end-to-end pass: {ratio:0.00}."));
+                md.AppendLine();
+            }
         }
 
         if (report.Profiles.Count > 0)

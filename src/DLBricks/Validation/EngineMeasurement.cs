@@ -90,11 +90,10 @@ public sealed class EngineMeasurement
         // Bricks are stored under the configuration they really run with, which depends on their catalog's layer source.
         var storedBy = new Dictionary<string, IReadOnlyDictionary<string, BrickResult>>(StringComparer.Ordinal);
         var results = new Dictionary<string, BrickResult>(StringComparer.Ordinal);
-        var done = 0;
+        var pending = new List<(BrickLocation Brick, LayerSourceInfo Source, RunConfiguration Configuration)>();
         foreach (var brick in bricks)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            done++;
             var source = SourceOf(brick.CatalogFolder);
             var configuration = Configuration.ForBricks(source.Kind);
             if (!storedBy.TryGetValue(configuration.Key, out var stored))
@@ -105,16 +104,31 @@ public sealed class EngineMeasurement
                     : new Dictionary<string, BrickResult>();
             }
             if (stored.TryGetValue(brick.Entry.Hash, out var known) && known.Succeeded)
-            {
                 results[brick.Entry.Hash] = known;
-                continue;
+            else
+                pending.Add((brick, source, configuration));
+        }
+
+        // Consecutive bricks of one catalog share a BenchmarkDotNet run when the job says so (BenchmarkJob.CasesPerRun).
+        for (var i = 0; i < pending.Count;)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (first, source, configuration) = pending[i];
+            var batch = _bricks.BatchFrom(first.Entry,
+                pending.Skip(i + 1).TakeWhile(p => p.Brick.CatalogFolder == first.CatalogFolder).Select(p => p.Brick.Entry));
+            progress?.Report(batch.Count == 1
+                ? $"brick {i + 1}/{pending.Count} {first.Entry.Hash[..12]} ({string.Join('+', first.Entry.OpTypes)})"
+                : $"bricks {i + 1}-{i + batch.Count}/{pending.Count} in one run");
+            var outcomes = _bricks.MeasureMany(first.CatalogFolder, batch, _measurer, source);
+            for (var k = 0; k < batch.Count; k++)
+            {
+                var outcome = outcomes[k];
+                var result = new BrickResult(outcome.Hash, System.Key, configuration.Key, outcome.Statistics, outcome.Error, DateTimeOffset.UtcNow,
+                    _bricks.Job.HarnessVersion);
+                _store.Save(result);
+                results[outcome.Hash] = result;
             }
-            progress?.Report($"brick {done}/{bricks.Count} {brick.Entry.Hash[..12]} ({string.Join('+', brick.Entry.OpTypes)})");
-            var outcome = _bricks.Measure(brick.CatalogFolder, brick.Entry, _measurer, source);
-            var result = new BrickResult(brick.Entry.Hash, System.Key, configuration.Key, outcome.Statistics, outcome.Error, DateTimeOffset.UtcNow,
-                _bricks.Job.HarnessVersion);
-            _store.Save(result);
-            results[brick.Entry.Hash] = result;
+            i += batch.Count;
         }
         return results;
     }

@@ -25,6 +25,9 @@ public sealed record SplitAuditOptions
 
     /// <summary>How bricks are run: the benchmark's own configuration, so a brick that passes here also runs in <c>bench</c>.</summary>
     public RunConfiguration Configuration { get; init; } = BenchmarkJob.Quick.Configuration("cpu", null, 1, 0, "sequential", "all");
+
+    /// <summary>Where optimized graphs and probes are kept between runs (<see cref="GraphCache"/>); null: none.</summary>
+    public GraphCache? Cache { get; init; }
 }
 
 /// <summary>One model at one G.</summary>
@@ -120,7 +123,8 @@ public static class SplitAudit
             {
                 progress?.Report($"{model.Name}: reading and probing shapes");
                 // The bricks run under the audit's provider, so they are cut from the graph optimized for it.
-                graph = LayerGraphBuilder.Build(model.Path, options.Source with { Provider = options.Configuration.ExecutionProvider }, model.Bindings);
+                graph = LayerGraphBuilder.Build(model.Path, options.Source with { Provider = options.Configuration.ExecutionProvider }, model.Bindings,
+                    options.Cache, times: null);
             }
             catch (Exception e) when (e is InvalidModelException or InvalidDataException or OnnxRuntimeException or NotSupportedException or IOException)
             {

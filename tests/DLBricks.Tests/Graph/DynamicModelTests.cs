@@ -30,29 +30,6 @@ public class DynamicModelTests
         Assert.Equal([2L, 3, 8, 8], byShape.Tensors["y"].Shape!);
     }
 
-    /// <summary>An exporter-style attention reshape: heads split with Shape→Gather→Unsqueeze→Concat→Reshape on dynamic dims.</summary>
-    internal static string TransformerBlock(TempFolder temp)
-    {
-        var m = new TinyModel(opset: 13).Input("hidden", "batch", "seq", 64);
-        m.Weight("q_weight", 64, 64);
-        m.Ints("idx0", 0).Ints("idx1", 1).Ints("heads", 4).Ints("head_dim", 16).Ints("axes0", 0);
-        m.Graph.Initializer.Where(t => t.Name.StartsWith("idx")).ToList().ForEach(t => t.Dims.Clear()); // scalar indices
-        m.Node("MatMul", ["hidden", "q_weight"], ["q"]);
-        m.Node("Shape", ["hidden"], ["shape"]);
-        m.Node("Gather", ["shape", "idx0"], ["b"], null, TinyModel.IntAttr("axis", 0));
-        m.Node("Gather", ["shape", "idx1"], ["s"], null, TinyModel.IntAttr("axis", 0));
-        m.Node("Unsqueeze", ["b", "axes0"], ["b1"]);
-        m.Node("Unsqueeze", ["s", "axes0"], ["s1"]);
-        m.Node("Concat", ["b1", "s1", "heads", "head_dim"], ["new_shape"], null, TinyModel.IntAttr("axis", 0));
-        m.Node("Reshape", ["q", "new_shape"], ["q4"]);
-        m.Node("Transpose", ["q4"], ["qt"], null, TinyModel.IntsAttr("perm", 0, 2, 1, 3));
-        m.Node("Transpose", ["q4"], ["kt"], null, TinyModel.IntsAttr("perm", 0, 2, 3, 1));
-        m.Node("MatMul", ["qt", "kt"], ["scores"]);
-        m.Node("Softmax", ["scores"], ["probs"], null, TinyModel.IntAttr("axis", -1));
-        m.Output("probs");
-        return m.Save(temp.Path, "block");
-    }
-
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
@@ -60,7 +37,7 @@ public class DynamicModelTests
     public void TransformerBlockWithShapeSubgraphSplitsIntoRunnableBricks(int g)
     {
         using var temp = new TempFolder();
-        var path = TransformerBlock(temp);
+        var path = ModelFiles.TransformerBlock(temp);
         var bindings = ModelInputBindings.Parse("block", [], ["seq=10"], []);
         var graph = LayerGraphBuilder.Build(path, bindings: bindings);
 

@@ -9,43 +9,11 @@ namespace DLBricks.Tests.Graph;
 
 public class ModelInputsTests
 {
-    /// <summary>
-    /// y = Relu(If(n == 1, x, Reshape(x, [3, -1]))) with x: [batch, 4] (batch 1 by default). Only n = 1 runs: the other branch asks
-    /// for an impossible reshape, which ONNX Runtime only finds at run time (the batch dim is symbolic). So any path that feeds n a
-    /// different value than the probe did fails.
-    /// </summary>
-    internal static string GateModel(string folder, string name = "gate")
-    {
-        var m = new TinyModel(opset: 13).Input("x", "batch", 4);
-        m.Input("n", TensorProto.Types.DataType.Int64, 1);
-        m.Ints("one", 1);
-        m.Node("Equal", ["n", "one"], ["cond"]);
-
-        var then = new GraphProto { Name = "then" };
-        then.Node.Add(new NodeProto { OpType = "Identity", Input = { "x" }, Output = { "t_out" } });
-        then.Output.Add(new ValueInfoProto { Name = "t_out", Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float } } });
-
-        var other = new GraphProto { Name = "else" };
-        var shape = new TensorProto { Name = "bad_shape", DataType = (int)TensorProto.Types.DataType.Int64, Dims = { 2 }, Int64Data = { 3, -1 } };
-        other.Node.Add(new NodeProto
-        {
-            OpType = "Constant", Output = { "bad_shape" },
-            Attribute = { new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = shape } },
-        });
-        other.Node.Add(new NodeProto { OpType = "Reshape", Input = { "x", "bad_shape" }, Output = { "e_out" } });
-        other.Output.Add(new ValueInfoProto { Name = "e_out", Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float } } });
-
-        m.Node("If", ["cond"], ["chosen"], "gate", TinyModel.GraphAttr("then_branch", then), TinyModel.GraphAttr("else_branch", other));
-        m.Node("Relu", ["chosen"], ["y"]);
-        m.Output("y");
-        return m.Save(folder, name);
-    }
-
     [Fact]
     public void ProbeBricksEndToEndScenarioAndProfileFeedTheSameUnsetIntegerInput()
     {
         using var temp = new TempFolder();
-        var path = GateModel(temp.Path);
+        var path = ModelFiles.GateModel(temp.Path);
 
         var inputs = ModelInputs.Resolve(path);
         var n = inputs.Find("n")!;
@@ -76,7 +44,7 @@ public class ModelInputsTests
     public void AGivenValueReachesEveryPathAlike()
     {
         using var temp = new TempFolder();
-        var path = GateModel(temp.Path);
+        var path = ModelFiles.GateModel(temp.Path);
         var bindings = ModelInputBindings.Parse("gate", [], [], ["gate:n=0"]);
         var inputs = ModelInputs.Resolve(path, bindings);
         Assert.Equal([0L], ModelInputs.ExpandedIntegers(inputs.Find("n")!)!);

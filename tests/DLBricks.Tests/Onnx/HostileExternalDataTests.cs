@@ -6,23 +6,6 @@ namespace DLBricks.Tests.Onnx;
 
 public class HostileExternalDataTests
 {
-    /// <summary>A MatMul model whose 16x16 weight lives in <c>weights.bin</c> (written beside it) with the given entries.</summary>
-    internal static string ExternalModel(string folder, string? offset, string? length, string location = "weights.bin", bool writeData = true)
-    {
-        var m = new TinyModel().Input("x", 1, 16);
-        var weight = m.Weight("w", 16, 16);
-        var tensor = m.Graph.Initializer[0];
-        tensor.RawData = ByteString.Empty;
-        tensor.DataLocation = TensorProto.Types.DataLocation.External;
-        tensor.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = location });
-        if (offset is not null) tensor.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = offset });
-        if (length is not null) tensor.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = length });
-        m.Node("MatMul", ["x", "w"], ["y"]);
-        m.Output("y");
-        if (writeData) File.WriteAllBytes(Path.Combine(folder, "weights.bin"), weight);
-        return m.Save(folder, "external");
-    }
-
     [Theory]
     [InlineData("-8", "1024", "negative")]
     [InlineData("99999999999999999999", "1024", "offset")]
@@ -35,7 +18,7 @@ public class HostileExternalDataTests
     public void HostileOffsetsAndLengthsAreOneLineErrorsNamingTheTensor(string offset, string length, string expected)
     {
         using var temp = new TempFolder();
-        var path = ExternalModel(temp.Path, offset, length);
+        var path = ModelFiles.ExternalModel(temp.Path, offset, length);
         var e = Assert.Throws<InvalidModelException>(() => OnnxModel.Load(path));
         Assert.Contains(path, e.Message);
         Assert.Contains("'w'", e.Message);
@@ -51,7 +34,7 @@ public class HostileExternalDataTests
         using var outside = new TempFolder();
         var folder = Path.Combine(temp.Path, "model");
         Directory.CreateDirectory(folder);
-        var path = ExternalModel(folder, "0", "1024", writeData: false);
+        var path = ModelFiles.ExternalModel(folder, "0", "1024", writeData: false);
         File.WriteAllBytes(outside.File("secret.bin"), new byte[1024]);
         File.CreateSymbolicLink(Path.Combine(folder, "weights.bin"), outside.File("secret.bin"));
 
@@ -61,7 +44,7 @@ public class HostileExternalDataTests
         // A link through a folder is caught too.
         var viaFolder = Path.Combine(temp.Path, "model2");
         Directory.CreateDirectory(viaFolder);
-        var path2 = ExternalModel(viaFolder, "0", "1024", location: "data/secret.bin", writeData: false);
+        var path2 = ModelFiles.ExternalModel(viaFolder, "0", "1024", location: "data/secret.bin", writeData: false);
         Directory.CreateSymbolicLink(Path.Combine(viaFolder, "data"), outside.Path);
         Assert.Contains("leaves the model folder", Assert.Throws<InvalidModelException>(() => OnnxModel.Load(path2)).Message);
     }
@@ -71,7 +54,7 @@ public class HostileExternalDataTests
     {
         if (OperatingSystem.IsWindows()) return;
         using var temp = new TempFolder();
-        var path = ExternalModel(temp.Path, "0", "1024");
+        var path = ModelFiles.ExternalModel(temp.Path, "0", "1024");
         File.Move(temp.File("weights.bin"), temp.File("real.bin"));
         File.CreateSymbolicLink(temp.File("weights.bin"), "real.bin");
         var model = OnnxModel.Load(path);

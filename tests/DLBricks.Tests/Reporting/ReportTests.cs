@@ -88,6 +88,28 @@ public class ReportTests
     }
 
     [Fact]
+    public void CostSectionShowsEachPhaseAndTheBricksAgainstOneEndToEndPass()
+    {
+        var built = ValidationReportBuilder.Build(Run());
+        // The run measured 2 models × 3 repeats end to end; a split time is added the way ValidationRunner adds it.
+        var report = built with { Timing = built.Timing! with { EndToEndSeconds = 30, BricksSeconds = 4, SplitSeconds = 2.5 } };
+        Assert.Equal(2, report.Timing!.Models);
+        Assert.Equal(6, report.Timing.EndToEndMeasurements);
+
+        var markdown = ValidationReportMarkdownWriter.ToMarkdown(report);
+        Assert.Contains("## Cost", markdown);
+        Assert.Contains("| Split | 2.5 |", markdown);
+        Assert.Contains("| One end-to-end pass | 10 |", markdown);
+        Assert.Contains("Bricks / one end-to-end pass: 0.40.", markdown);
+
+        using var json = JsonDocument.Parse(ValidationReportJsonWriter.ToJson(report));
+        var timing = json.RootElement.GetProperty("timing");
+        Assert.Equal(2.5, timing.GetProperty("split_seconds").GetDouble(), 9);
+        Assert.Equal(10.0, timing.GetProperty("e2e_seconds_per_pass").GetDouble(), 9);
+        Assert.Equal(0.4, timing.GetProperty("bricks_per_e2e_pass").GetDouble(), 9);
+    }
+
+    [Fact]
     public void MarkdownShowsEveryModelAndFlagsNoise()
     {
         var run = Run();

@@ -86,7 +86,7 @@ public class BatchSizeSplitTests
     public void AModelWithExternalWeightsCannotBeResizedAndTheMessageSaysWhatToDo()
     {
         using var temp = new TempFolder();
-        var path = DLBricks.Tests.Onnx.HostileExternalDataTests.ExternalModel(temp.Path, "0", "1024");
+        var path = ModelFiles.ExternalModel(temp.Path, "0", "1024");
         var bindings = ModelInputBindings.Parse("external", ["x=8,16"], [], []);
 
         var error = Assert.Throws<InvalidModelException>(() => LayerGraphBuilder.Build(path, bindings: bindings));

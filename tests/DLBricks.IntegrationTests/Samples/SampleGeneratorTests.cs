@@ -2,6 +2,7 @@ using System.Text.Json;
 using DLBricks.Corpus.Manifests;
 using DLBricks.Reporting;
 using DLBricks.Samples.Generator;
+using DLBricks.Samples.Generator.Steps;
 using DLBricks.Tests.Corpus;
 using Spectre.Console;
 
@@ -118,6 +119,33 @@ public class SampleGeneratorTests
     }
 
     [Fact]
+    public void Reuse_demo_adds_a_family_to_a_store_of_the_other_models_and_reports_its_hit_rate()
+    {
+        using var temp = new TempFolder();
+        var manifests = ManifestFolder(temp.Path, "test-tiny-transformer", "bert-tiny");
+        var options = Options(temp.Path, manifests) with { ReuseDemoFamily = "bert", Models = ["test-tiny-transformer", "bert-tiny"] };
+
+        var (outcome, table, log) = Run(options);
+
+        Assert.True(outcome.ExitCode == SampleGenerator.Success, log);
+        var demo = outcome.Run!.ReuseDemo!;
+        Assert.Equal((1, "bert"), (demo.BasisModels, demo.Family));
+        var row = Assert.Single(demo.Rows);
+        Assert.Equal("bert-tiny", row.Reuse.Model);
+        // Hits are exactly the added model's bricks that the basis split holds.
+        var basis = DLBricks.Splitting.BrickCatalog.Load(Path.Combine(temp.Path, "out", "reuse-demo", "split-g1")).Bricks.Select(b => b.Hash).ToHashSet();
+        var split = SplitRunner.SplitInMemory(outcome.Run.Models.Single(m => m.Name == "bert-tiny").Path,
+            new SplitOptions { Bindings = _ => outcome.Run.Models.Single(m => m.Name == "bert-tiny").Bindings, Cache = outcome.Run.GraphCache });
+        var hashes = split.Pieces.Select(p => p.Brick.Hash).Distinct().ToList();
+        Assert.Equal(hashes.Count, row.Reuse.UniqueBricks);
+        Assert.Equal(hashes.Count(basis.Contains), row.Reuse.AlreadyMeasured);
+        Assert.Equal(row.Reuse.AlreadyMeasured > 0, row.Reuse.SavedMeasuredMs > 0);
+        Assert.Contains("bert-tiny: brick cache hit rate", log);
+        Assert.Contains("family 'bert':", table);
+        Assert.Contains("| bert-tiny |", File.ReadAllText(Path.Combine(temp.Path, "out", "report", ReuseDemoStep.FileName)));
+    }
+
+    [Fact]
     public void Audit_splits_at_every_G_runs_every_brick_and_measures_nothing()
     {
         using var temp = new TempFolder();
@@ -187,6 +215,8 @@ public class SampleGeneratorTests
         Assert.Equal(["a", "b"], options.Models!);
         Assert.Equal(("x.db", "out", true), (options.DatabasePath, options.OutputDirectory, options.Full));
         Assert.Equal(SampleRigor.Light, SampleOptions.Parse(["--rigor", "light"]).Rigor);
+        Assert.Equal("resnet", SampleOptions.Parse(["--reuse-demo", "resnet"]).ReuseDemoFamily);
+        Assert.Null(SampleOptions.Parse([]).ReuseDemoFamily);
         Assert.Equal(SampleRigor.Paper, SampleOptions.Parse([]).Rigor);
 
         Assert.Contains("-g", Assert.Throws<ArgumentException>(() => SampleOptions.Parse(["-g", "0"])).Message);

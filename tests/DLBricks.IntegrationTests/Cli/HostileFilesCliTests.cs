@@ -1,7 +1,5 @@
 using System.Text.Json;
 using DLBricks.Cli.Commands;
-using DLBricks.Tests.Graph;
-using DLBricks.Tests.Onnx;
 using DLBricks.Tests.Validation;
 
 namespace DLBricks.Tests.Cli;
@@ -46,10 +44,10 @@ public class HostileFilesCliTests
                 m.Output("y");
                 return m.Save(folder, "hostile");
             }
-            case "negative-offset": return Rename(HostileExternalDataTests.ExternalModel(folder, "-1", "1024"));
-            case "overflowing-offset": return Rename(HostileExternalDataTests.ExternalModel(folder, "18446744073709551616", "1024"));
-            case "non-numeric-length": return Rename(HostileExternalDataTests.ExternalModel(folder, "0", "abc"));
-            case "offset-plus-length-overflow": return Rename(HostileExternalDataTests.ExternalModel(folder, "9223372036854775807", "1"));
+            case "negative-offset": return Rename(ModelFiles.ExternalModel(folder, "-1", "1024"));
+            case "overflowing-offset": return Rename(ModelFiles.ExternalModel(folder, "18446744073709551616", "1024"));
+            case "non-numeric-length": return Rename(ModelFiles.ExternalModel(folder, "0", "abc"));
+            case "offset-plus-length-overflow": return Rename(ModelFiles.ExternalModel(folder, "9223372036854775807", "1"));
             case "symlink-escape":
             {
                 var outside = Path.Combine(folder, "outside");
@@ -57,7 +55,7 @@ public class HostileFilesCliTests
                 File.WriteAllBytes(Path.Combine(outside, "w.bin"), new byte[1024]);
                 var inside = Path.Combine(folder, "model");
                 Directory.CreateDirectory(inside);
-                var path = HostileExternalDataTests.ExternalModel(inside, "0", "1024", writeData: false);
+                var path = ModelFiles.ExternalModel(inside, "0", "1024", writeData: false);
                 File.CreateSymbolicLink(Path.Combine(inside, "weights.bin"), Path.Combine(outside, "w.bin"));
                 return Rename(path);
             }
@@ -138,7 +136,7 @@ public class HostileFilesCliTests
         Directory.CreateDirectory(work);
         var good = TinyModels.WriteTemp(TinyModels.MatMulRelu(batch: 1), "good");
         // The gate model runs only with n = 1; --value n=0 makes it fail in its probe, so it is dropped at the split.
-        var gate = ModelInputsTests.GateModel(temp.Path);
+        var gate = ModelFiles.GateModel(temp.Path);
         var json = temp.File("v.json");
         var run = CliProcess.RunIn(work, "validate", good, gate, "-g", "1", "--quick", "--db", temp.File("r.db"), "--json", json,
             "-o", temp.File("report"), "--repeats", "2", "--value", "gate:n=0");

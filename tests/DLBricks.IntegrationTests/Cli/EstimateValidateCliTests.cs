@@ -11,8 +11,14 @@ public class EstimateValidateCliTests
         var db = temp.File("r.db");
         var model = TestPaths.LightModel("squeezenet");
 
-        var (code, _, stderr) = CliProcess.Run("estimate", model, "--db", db, "--bench-missing", "--quick", "-g", "3", "--mode", "sequential");
+        var (code, firstOut, stderr) = CliProcess.Run("estimate", model, "--db", db, "--bench-missing", "--quick", "-g", "3", "--mode", "sequential");
         Assert.True(code == 0, stderr);
+        // An empty store: nothing reused. Asked again, every brick is already measured and nothing is benchmarked.
+        Assert.Contains("squeezenet: brick cache hit rate 0% (0 of ", firstOut);
+        var (reuseCode, reuseOut, reuseErr) = CliProcess.Run("estimate", model, "--db", db, "--bench-missing", "--quick", "-g", "3", "--mode", "sequential");
+        Assert.True(reuseCode == 0, reuseErr);
+        Assert.Contains("squeezenet: brick cache hit rate 100%", reuseOut);
+        Assert.DoesNotContain("benchmarking", reuseErr);
 
         // A model whose bricks are not in the store: listed, non-zero exit.
         var (missingCode, _, missingErr) = CliProcess.Run("estimate", TestPaths.LightModel("shufflenet"), "--db", db, "--quick", "-g", "3");
