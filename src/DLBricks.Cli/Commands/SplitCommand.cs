@@ -64,10 +64,11 @@ internal static class SplitCommand
 
     private static void Print(SplitResult split, int g)
     {
-        var table = new Table().AddColumns("model", "layers", "unique layers", $"bricks (G={g})", "unique bricks");
+        var table = new Table().AddColumns("model", "inputs", "layers", "unique layers", $"bricks (G={g})", "unique bricks");
         foreach (var m in split.Models)
-            table.AddRow(m.Model, m.Layers.ToString(), m.UniqueLayers.ToString(), m.Bricks.ToString(), m.UniqueBricks.ToString());
-        table.AddRow("[bold]all[/]", split.TotalLayers.ToString(), "", split.Models.Sum(m => m.Bricks).ToString(), split.UniqueBricks.ToString());
+            table.AddRow(Markup.Escape(m.Model), Markup.Escape(DLBricks.Splitting.RecipeInput.Describe(m.Recipe.Inputs)), m.Layers.ToString(),
+                m.UniqueLayers.ToString(), m.Bricks.ToString(), m.UniqueBricks.ToString());
+        table.AddRow("[bold]all[/]", "", split.TotalLayers.ToString(), "", split.Models.Sum(m => m.Bricks).ToString(), split.UniqueBricks.ToString());
         AnsiConsole.Write(table);
         if (split.RefusedBricks.Count > 0)
             AnsiConsole.MarkupLine($"[yellow]{split.RefusedBricks.Count} multi-layer brick(s) were refused by ONNX Runtime and fell back to single layers.[/]");

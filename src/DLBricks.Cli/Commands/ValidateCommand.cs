@@ -118,7 +118,22 @@ internal static class ValidateCommand
                 s.Speedup.ToString("0.##", CultureInfo.InvariantCulture) + "x", s.Untrustworthy.ToString(CultureInfo.InvariantCulture));
         }
         AnsiConsole.Write(table);
+        if (report.Models.Any(m => m.EstimateP90Ms is not null && m.E2eP90Ms is not null)) PrintTail(report);
         if (report.Reproducibility is { } r) PrintReproducibility(r);
+    }
+
+    private static void PrintTail(ValidationReport report)
+    {
+        static string Ms(double? v) => v is { } x ? x.ToString("0.###", CultureInfo.InvariantCulture) : "-";
+        var rows = new Table().AddColumns("model", "G", "inputs", "e2e p50/p90/p99 ms", "estimate p50/p90/p99 ms", "normalized p90", "normalized p99");
+        foreach (var m in report.Models)
+            rows.AddRow(m.Model, m.G.ToString(CultureInfo.InvariantCulture), m.Inputs.Length == 0 ? "-" : Markup.Escape(m.Inputs),
+                $"{Ms(m.E2eP50Ms)} / {Ms(m.E2eP90Ms)} / {Ms(m.E2eP99Ms)}", $"{Ms(m.EstimateP50Ms)} / {Ms(m.EstimateP90Ms)} / {Ms(m.EstimateP99Ms)}",
+                Ms(m.NormalizedP90), Ms(m.NormalizedP99));
+        AnsiConsole.Write(rows);
+        foreach (var s in report.Summary.Where(s => s.TailModels > 0))
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"G={s.G}: P90 estimate within ±10 % of the measured P90 for {s.P90WithinTenPercent} of {s.TailModels} models (geomean normalized P90 {s.GeomeanNormalizedP90:0.###}, P99 {s.GeomeanNormalizedP99:0.###})"));
     }
 
     private static void PrintReproducibility(ReproducibilityReport r)

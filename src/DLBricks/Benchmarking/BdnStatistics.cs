@@ -30,7 +30,11 @@ internal static class BdnStatistics
             Min: s.Min / NsPerMs,
             Max: s.Max / NsPerMs,
             P10: NearestRank(sorted, 0.10) / NsPerMs,
-            P25: NearestRank(sorted, 0.25) / NsPerMs);
+            P25: NearestRank(sorted, 0.25) / NsPerMs)
+        {
+            // Each value is one iteration's time per call; tail estimates draw from them (see docs/estimation.md).
+            Distribution = LatencyDistribution.FromSamples(sorted.Select(v => v / NsPerMs)),
+        };
     }
 
     /// <summary>Nearest-rank quantile of sorted values (no interpolation), NaN when empty.</summary>

@@ -111,7 +111,10 @@ internal sealed class BdnJsonReport
             TrimmedMean: values.Count > 0 ? BdnStatistics.TrimmedMean(values) / NsPerMs : mean,
             N: (int)n,
             Min: Number(s, "Min") / NsPerMs,
-            Max: Number(s, "Max") / NsPerMs);
+            Max: Number(s, "Max") / NsPerMs)
+        {
+            Distribution = LatencyDistribution.FromSamples(values.Select(v => v / NsPerMs)),
+        };
         return new ReportedBrick(hash, statistics, null);
     }
 

@@ -10,6 +10,9 @@ internal sealed record EstimateOptions(LatencyStatistic Statistic = LatencyStati
     /// <summary>Median, no corrections.</summary>
     public static EstimateOptions Default { get; } = new();
 
+    /// <summary>The Monte Carlo tail estimate (P50/P90/P99) next to the others; <see cref="TailEstimateOptions.Off"/> skips it.</summary>
+    public TailEstimateOptions Tail { get; init; } = TailEstimateOptions.Default;
+
     /// <summary>The corrections, never null.</summary>
     public IReadOnlyList<IEstimateCorrection> CorrectionList => Corrections ?? [];
 }

@@ -9,6 +9,12 @@ namespace DLBricks.Estimation;
 /// <param name="Estimates">One estimate per applicable mode, in <see cref="EstimationMode"/> order.</param>
 public sealed record ModelEstimates(string Model, int Granularity, IReadOnlyList<LatencyEstimate> Estimates)
 {
+    /// <summary>Single-stream P50/P90/P99 composed from the bricks' distributions; null when none was stored or it was turned off.</summary>
+    public TailLatencyEstimate? Tail { get; init; }
+
+    /// <summary>The inputs (batch and sequence sizes) the model was split at; null for recipes that did not record them.</summary>
+    public IReadOnlyList<RecipeInput>? Inputs { get; init; }
+
     /// <summary>The estimate in <paramref name="mode"/>, or null when the recipe did not allow it.</summary>
     public LatencyEstimate? Get(EstimationMode mode) => Estimates.FirstOrDefault(e => e.Mode == mode);
 }
@@ -50,6 +56,14 @@ internal sealed class ModelEstimator
             .OrderBy(e => e.Mode)
             .Select(e => e.Estimate(recipe, latencies, options))
             .ToList();
-        return new ModelEstimates(recipe.Model, recipe.Granularity, estimates);
+        // The tail composes the sequential sum; its corrections shift the tail as they shift the median estimate.
+        TailLatencyEstimate? tail = null;
+        if (options.Tail.Draws > 0)
+        {
+            var sequential = estimates.FirstOrDefault(e => e.Mode == EstimationMode.Sequential)
+                             ?? new SequentialEstimator().Estimate(recipe, latencies, options);
+            tail = TailLatencyEstimator.Estimate(recipe, latencies, sequential, options.Tail);
+        }
+        return new ModelEstimates(recipe.Model, recipe.Granularity, estimates) { Tail = tail, Inputs = recipe.Inputs };
     }
 }

@@ -35,7 +35,10 @@ internal static class LayerGraphBuilder
     {
         source ??= LayerSourceOptions.Raw;
         bindings ??= ModelInputBindings.None;
-        var inputs = ShapeProbe.ResolveInputs(model, bindings);
+        var resolved = ModelInputs.Resolve(model, bindings);
+        // A model exported at batch 1 and split at batch 8 is re-declared first, so the optimizer and the probe see batch 8.
+        model = resolved.Resize(model);
+        var inputs = resolved.Inputs;
         var optimizedSource = source.Kind == LayerSourceKind.Optimized;
         var provider = optimizedSource ? source.Provider : "cpu";
         var key = cache is null ? null : Measure(times, SplitPhase.Read, () => GraphCache.Key(model, source, inputs));

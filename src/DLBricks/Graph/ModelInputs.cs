@@ -19,13 +19,54 @@ internal sealed class ModelInputs
     /// <summary>What an integer or bool input holds when no <c>--value</c> is given.</summary>
     public const long DefaultIntegerValue = 1;
 
-    private ModelInputs(string modelPath, IReadOnlyList<ShapeProbe.ResolvedInput> inputs, long totalBytes, long limitBytes)
+    private ModelInputs(string modelPath, IReadOnlyList<ShapeProbe.ResolvedInput> inputs, long totalBytes, long limitBytes,
+        IReadOnlyList<string> redeclared)
     {
         ModelPath = modelPath;
         Inputs = inputs;
         TotalBytes = totalBytes;
         MemoryLimitBytes = limitBytes;
+        Redeclared = redeclared;
     }
+
+    /// <summary>
+    /// Inputs whose resolved shape contradicts a static size the model declares (a model exported at batch 1 split with
+    /// <c>--shape data=8,3,224,224</c>): every session must run <see cref="Resize"/>'s model, which declares the new sizes.
+    /// </summary>
+    public IReadOnlyList<string> Redeclared { get; }
+
+    /// <summary>True when <see cref="Redeclared"/> is not empty.</summary>
+    public bool NeedsResize => Redeclared.Count > 0;
+
+    /// <summary>
+    /// <paramref name="model"/> with its inputs declared at the resolved shapes, or the model itself when nothing contradicts.
+    /// Shapes the model declares for intermediate tensors and outputs were computed for the old sizes, so they are dropped and
+    /// ONNX Runtime infers them again. A reshape hard-coded to the old batch still fails, with ONNX Runtime's reason naming the node.
+    /// </summary>
+    /// <exception cref="InvalidModelException">The model keeps its weights in external files (they cannot follow an in-memory copy to a session).</exception>
+    public OnnxModel Resize(OnnxModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (!NeedsResize) return model;
+        if (model.HasExternalData)
+            throw new InvalidModelException(
+                $"{model.Path}: input '{Redeclared[0]}' is declared with static sizes that --shape/--dim change, and a model with external weights cannot be re-declared in memory; re-export it with a symbolic batch dim.");
+        var proto = model.Proto.Clone();
+        foreach (var input in proto.Graph.Input)
+        {
+            if (Find(input.Name) is not { } resolved || input.Type?.TensorType is not { } tensorType) continue;
+            var shape = new TensorShapeProto();
+            foreach (var d in resolved.Shape) shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
+            tensorType.Shape = shape;
+        }
+        proto.Graph.ValueInfo.Clear();
+        foreach (var output in proto.Graph.Output)
+            if (output.Type?.TensorType is { } tensorType) tensorType.Shape = null;
+        return OnnxModel.Changed(proto, model);
+    }
+
+    /// <summary>Bytes of the model ONNX Runtime must load for these inputs: the file's model or its <see cref="Resize"/>d copy.</summary>
+    public byte[]? ResizedBytes(string modelPath) => NeedsResize ? Google.Protobuf.MessageExtensions.ToByteArray(Resize(OnnxModel.Load(modelPath)).Proto) : null;
 
     /// <summary>The model the inputs belong to.</summary>
     public string ModelPath { get; }
@@ -73,6 +114,7 @@ internal sealed class ModelInputs
         var graph = model.Proto.Graph;
         var initializers = new HashSet<string>(graph.Initializer.Select(i => i.Name));
         var resolved = new List<ShapeProbe.ResolvedInput>();
+        var redeclared = new List<string>();
         long total = 0;
         foreach (var input in graph.Input)
         {
@@ -80,6 +122,7 @@ internal sealed class ModelInputs
             if (input.Type?.TensorType is not { } tensorType)
                 throw new InvalidModelException($"{model.Path}: input '{input.Name}' is not a tensor (sequence/map inputs are not supported).");
             var shape = Shape(model, input.Name, tensorType, bindings);
+            if (ContradictsDeclared(tensorType, shape)) redeclared.Add(input.Name);
             var what = $"{model.Path}: input '{input.Name}'";
             var count = TensorSize.CheckedElementCount(shape, tensorType.ElemType, bindings.MemoryLimitBytes, what);
             total += TensorSize.TryByteSize(count, tensorType.ElemType)!.Value;
@@ -95,7 +138,18 @@ internal sealed class ModelInputs
                 values = [DefaultIntegerValue];
             resolved.Add(new ShapeProbe.ResolvedInput(input.Name, tensorType.ElemType, shape, values));
         }
-        return new ModelInputs(model.Path, resolved, total, bindings.MemoryLimitBytes);
+        return new ModelInputs(model.Path, resolved, total, bindings.MemoryLimitBytes, redeclared);
+    }
+
+    /// <summary>True when the model declares a rank or a static dim that <paramref name="shape"/> does not have.</summary>
+    private static bool ContradictsDeclared(TypeProto.Types.Tensor tensorType, long[] shape)
+    {
+        if (tensorType.Shape?.Dim is not { } dims) return false;
+        if (dims.Count != shape.Length) return true;
+        for (var d = 0; d < dims.Count; d++)
+            if (dims[d].ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && dims[d].DimValue > 0 && dims[d].DimValue != shape[d])
+                return true;
+        return false;
     }
 
     private static long[] Shape(OnnxModel model, string name, TypeProto.Types.Tensor tensorType, ModelInputBindings bindings)

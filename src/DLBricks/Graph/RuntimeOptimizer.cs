@@ -45,7 +45,9 @@ internal static class RuntimeOptimizer
                 AppendProvider(options, provider, model.Path);
                 try
                 {
-                    using var session = new InferenceSession(model.Path, options);
+                    using var session = model.DiffersFromFile
+                        ? new InferenceSession(Google.Protobuf.MessageExtensions.ToByteArray(model.Proto), options)
+                        : new InferenceSession(model.Path, options);
                 }
                 catch (OnnxRuntimeException e)
                 {

@@ -46,6 +46,19 @@ internal sealed class OnnxModel
     /// <summary>Wraps an in-memory model (e.g. one built in code); external data resolves against <paramref name="path"/>'s folder.</summary>
     public static OnnxModel FromProto(ModelProto proto, string path) => new(proto, System.IO.Path.GetFullPath(path));
 
+    /// <summary>
+    /// True when <see cref="Proto"/> differs from the file at <see cref="Path"/> (inputs re-declared at another batch size): whoever
+    /// opens an ONNX Runtime session must load <see cref="Proto"/>'s bytes, not the file.
+    /// </summary>
+    public bool DiffersFromFile { get; private init; }
+
+    /// <summary>A changed copy of <paramref name="original"/>'s proto, under the original's path for messages and external data.</summary>
+    public static OnnxModel Changed(ModelProto proto, OnnxModel original)
+    {
+        ArgumentNullException.ThrowIfNull(original);
+        return new OnnxModel(proto, original.Path) { DiffersFromFile = true };
+    }
+
     /// <summary>Deepest If/Loop/Scan nesting a model file may have (each level is a node, an attribute and a graph message).</summary>
     public const int MaxControlFlowDepth = 300;
 

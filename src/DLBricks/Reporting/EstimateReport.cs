@@ -20,6 +20,19 @@ internal static class EstimateJsonWriter
                 m.Model,
                 G = m.Granularity,
                 Complete = m.Estimates.All(e => e.IsComplete),
+                Inputs = m.Inputs?.Select(i => new { i.Name, i.ElementType, i.Shape }),
+                Tail = m.Tail is not { } t ? null : new
+                {
+                    t.P50Ms,
+                    t.P90Ms,
+                    t.P99Ms,
+                    Method = "monte-carlo-sequential",
+                    t.Draws,
+                    t.Seed,
+                    t.RunsWithDistribution,
+                    t.RunsWithoutDistribution,
+                    t.ShiftMs,
+                },
                 Estimates = m.Estimates.Select(e => new
                 {
                     e.Mode,

@@ -14,13 +14,20 @@ internal static class EstimateTextWriter
         var text = new StringBuilder();
         foreach (var model in estimates)
         {
-            text.AppendLine(Invariant($"{model.Model} (G={model.Granularity})"));
+            var inputs = Splitting.RecipeInput.Describe(model.Inputs);
+            text.AppendLine(Invariant($"{model.Model} (G={model.Granularity}{(inputs.Length == 0 ? "" : ", inputs " + inputs)})"));
             foreach (var e in model.Estimates)
             {
                 var status = e.IsComplete ? "" : Invariant($"  INCOMPLETE: {e.Missing.Count} brick(s) missing, estimate is a lower bound");
                 text.AppendLine(Invariant($"  {ModeName(e.Mode),-14} {e.EstimateMs,10:0.###} ms  ({e.Statistic}, {e.UniqueBricksUsed} bricks, {e.BrickRuns} runs){status}"));
                 foreach (var c in e.Corrections)
                     text.AppendLine(Invariant($"      {c.Name}: {c.DeltaMs:+0.###;-0.###} ms — {c.Explanation}"));
+            }
+
+            if (model.Tail is { } tail)
+            {
+                var partial = tail.IsComplete ? "" : Invariant($"; {tail.RunsWithoutDistribution} run(s) without samples counted at their median");
+                text.AppendLine(Invariant($"  {"tail",-14} P50 {tail.P50Ms:0.###} ms, P90 {tail.P90Ms:0.###} ms, P99 {tail.P99Ms:0.###} ms  (Monte Carlo, {tail.Draws} draws, bricks independent{partial})"));
             }
 
             var sequential = model.Get(EstimationMode.Sequential);

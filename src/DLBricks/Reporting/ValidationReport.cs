@@ -40,6 +40,46 @@ public sealed record ModelValidationRow(
     /// <summary>The model name again, under the key the CLI contract names (<c>name</c>); <c>model</c> is kept for older readers.</summary>
     [JsonPropertyName("name")]
     public string Name => Model;
+
+    /// <summary>The model's inputs as split and measured (<c>data=8x3x224x224</c>): batch and sequence sizes; empty when unknown.</summary>
+    [JsonPropertyName("inputs")]
+    public string Inputs { get; init; } = "";
+
+    /// <summary>Measured single-stream median: the end-to-end repeats' per-iteration latencies pooled; null without samples.</summary>
+    [JsonPropertyName("e2e_p50_ms")]
+    public double? E2eP50Ms { get; init; }
+
+    /// <summary>Measured single-stream P90 (pooled per-iteration latencies of the end-to-end repeats).</summary>
+    [JsonPropertyName("e2e_p90_ms")]
+    public double? E2eP90Ms { get; init; }
+
+    /// <summary>Measured single-stream P99 (pooled per-iteration latencies of the end-to-end repeats).</summary>
+    [JsonPropertyName("e2e_p99_ms")]
+    public double? E2eP99Ms { get; init; }
+
+    /// <summary>Per-iteration latencies the measured quantiles come from (0 without samples).</summary>
+    [JsonPropertyName("e2e_samples")]
+    public int E2eSamples { get; init; }
+
+    /// <summary>Monte Carlo P50 of the sum of brick distributions (sequential composition); null without distributions.</summary>
+    [JsonPropertyName("estimate_p50_ms")]
+    public double? EstimateP50Ms { get; init; }
+
+    /// <summary>Monte Carlo P90 of the sum of brick distributions.</summary>
+    [JsonPropertyName("estimate_p90_ms")]
+    public double? EstimateP90Ms { get; init; }
+
+    /// <summary>Monte Carlo P99 of the sum of brick distributions.</summary>
+    [JsonPropertyName("estimate_p99_ms")]
+    public double? EstimateP99Ms { get; init; }
+
+    /// <summary><see cref="EstimateP90Ms"/> / <see cref="E2eP90Ms"/>, when both exist.</summary>
+    [JsonPropertyName("normalized_p90")]
+    public double? NormalizedP90 { get; init; }
+
+    /// <summary><see cref="EstimateP99Ms"/> / <see cref="E2eP99Ms"/>, when both exist.</summary>
+    [JsonPropertyName("normalized_p99")]
+    public double? NormalizedP99 { get; init; }
 }
 
 /// <summary>Aggregates over all models at one G.</summary>
@@ -67,7 +107,24 @@ public sealed record GranularitySummary(
     [property: JsonPropertyName("unique_bricks")] int UniqueBricks,
     [property: JsonPropertyName("unique_brick_sum_ms")] double UniqueBrickSumMs,
     [property: JsonPropertyName("untrustworthy")] int Untrustworthy,
-    [property: JsonPropertyName("geomean_normalized_uncorrected")] double GeomeanNormalizedUncorrected);
+    [property: JsonPropertyName("geomean_normalized_uncorrected")] double GeomeanNormalizedUncorrected)
+{
+    /// <summary>Models with both a P90 estimate and a measured P90.</summary>
+    [JsonPropertyName("tail_models")]
+    public int TailModels { get; init; }
+
+    /// <summary>Geometric mean of <see cref="ModelValidationRow.NormalizedP90"/>; NaN without tail rows.</summary>
+    [JsonPropertyName("geomean_normalized_p90")]
+    public double GeomeanNormalizedP90 { get; init; } = double.NaN;
+
+    /// <summary>Models whose P90 estimate is within ±10 % of the measured P90.</summary>
+    [JsonPropertyName("p90_within_10_percent")]
+    public int P90WithinTenPercent { get; init; }
+
+    /// <summary>Geometric mean of <see cref="ModelValidationRow.NormalizedP99"/>; NaN without tail rows.</summary>
+    [JsonPropertyName("geomean_normalized_p99")]
+    public double GeomeanNormalizedP99 { get; init; } = double.NaN;
+}
 
 /// <summary>Real wall-clock cost of the validation's phases: split, measuring bricks and measuring models end to end.</summary>
 /// <param name="EndToEndSeconds">Time spent measuring whole models (all repeats).</param>

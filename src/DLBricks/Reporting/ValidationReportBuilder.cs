@@ -1,4 +1,5 @@
 using DLBricks.Estimation;
+using DLBricks.Splitting;
 using DLBricks.Validation;
 
 namespace DLBricks.Reporting;
@@ -27,6 +28,8 @@ internal static class ValidationReportBuilder
         foreach (var model in run.Plan.Models)
         {
             var e2e = endToEnd[model.Name];
+            // Every repeat's iterations pooled: one single-stream distribution per model, measured the way its bricks were.
+            var measured = LatencyDistribution.Pool(e2e.Measurements.Select(m => m.Distribution));
             foreach (var recipe in model.Recipes.OrderBy(r => r.Granularity))
             {
                 var estimates = estimator.Estimate(recipe, latencies, options);
@@ -34,6 +37,7 @@ internal static class ValidationReportBuilder
                 var critical = estimates.Get(EstimationMode.CriticalPath)!;
                 var overlap = estimates.Get(EstimationMode.OverlapCover);
                 var e2eMs = e2e.MedianMs;
+                var tail = estimates.Tail;
                 rows.Add(new ModelValidationRow(
                     model.Name, recipe.Granularity, e2eMs, e2e.Spread, e2e.Trustworthy,
                     sequential.EstimateMs, critical.EstimateMs, overlap?.EstimateMs,
@@ -41,7 +45,19 @@ internal static class ValidationReportBuilder
                     overlap is null ? null : Ratio(overlap.EstimateMs, e2eMs),
                     recipe.Occurrences.Count, recipe.Occurrences.Select(o => o.Hash).Distinct(StringComparer.Ordinal).Count(),
                     estimates.Estimates.SelectMany(e => e.Missing).Select(m => m.Hash).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
-                    sequential.UncorrectedMs, Ratio(sequential.UncorrectedMs, e2eMs)));
+                    sequential.UncorrectedMs, Ratio(sequential.UncorrectedMs, e2eMs))
+                {
+                    Inputs = RecipeInput.Describe(recipe.Inputs),
+                    E2eP50Ms = measured?.Quantile(0.50),
+                    E2eP90Ms = measured?.Quantile(0.90),
+                    E2eP99Ms = measured?.Quantile(0.99),
+                    E2eSamples = measured?.Count ?? 0,
+                    EstimateP50Ms = tail?.P50Ms,
+                    EstimateP90Ms = tail?.P90Ms,
+                    EstimateP99Ms = tail?.P99Ms,
+                    NormalizedP90 = tail is not null && measured is not null ? Ratio(tail.P90Ms, measured.Quantile(0.90)) : null,
+                    NormalizedP99 = tail is not null && measured is not null ? Ratio(tail.P99Ms, measured.Quantile(0.99)) : null,
+                });
 
                 if (!hashesByG.TryGetValue(recipe.Granularity, out var hashes)) hashesByG[recipe.Granularity] = hashes = new HashSet<string>(StringComparer.Ordinal);
                 hashes.UnionWith(recipe.Occurrences.Select(o => o.Hash));
@@ -75,7 +91,13 @@ internal static class ValidationReportBuilder
             GeometricMean(rows.Select(r => r.NormalizedCriticalPath).ToList()),
             brickSum > 0 ? e2eSum / brickSum : double.NaN,
             e2eSum, uniqueHashes.Count, brickSum, rows.Count(r => !r.Trustworthy),
-            GeometricMean(rows.Select(r => r.NormalizedUncorrected).ToList()));
+            GeometricMean(rows.Select(r => r.NormalizedUncorrected).ToList()))
+        {
+            TailModels = rows.Count(r => r.NormalizedP90 is not null),
+            GeomeanNormalizedP90 = GeometricMean(rows.Where(r => r.NormalizedP90 is not null).Select(r => r.NormalizedP90!.Value).ToList()),
+            P90WithinTenPercent = rows.Count(r => r.NormalizedP90 is { } n && Math.Abs(n - 1) <= 0.10),
+            GeomeanNormalizedP99 = GeometricMean(rows.Where(r => r.NormalizedP99 is not null).Select(r => r.NormalizedP99!.Value).ToList()),
+        };
     }
 
     /// <summary>exp(mean(ln x)) over positive values; NaN when there are none (a 0 estimate has no logarithm).</summary>

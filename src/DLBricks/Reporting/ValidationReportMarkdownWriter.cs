@@ -20,12 +20,12 @@ internal static class ValidationReportMarkdownWriter
 
         md.AppendLine("## Per model");
         md.AppendLine();
-        md.AppendLine("| Model | G | E2E (ms) | Spread | Sequential (ms) | Normalized | Critical path (ms) | Normalized CP |" + (hasOverlap ? " Overlap (ms) | Normalized overlap |" : "") + " Bricks | Unique | Missing |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|" + (hasOverlap ? "---:|---:|" : "") + "---:|---:|---:|");
+        md.AppendLine("| Model | G | Inputs | E2E (ms) | Spread | Sequential (ms) | Normalized | Critical path (ms) | Normalized CP |" + (hasOverlap ? " Overlap (ms) | Normalized overlap |" : "") + " Bricks | Unique | Missing |");
+        md.AppendLine("|---|---:|---|---:|---:|---:|---:|---:|---:|" + (hasOverlap ? "---:|---:|" : "") + "---:|---:|---:|");
         foreach (var r in report.Models.OrderBy(r => r.Model, StringComparer.Ordinal).ThenBy(r => r.G))
         {
             var flag = r.Trustworthy ? "" : " ⚠";
-            md.Append(Invariant($"| {r.Model} | {r.G} | {r.E2eMs:0.###} | {Percent(r.E2eSpread)}{flag} | {r.EstimateMs:0.###} | {r.Normalized:0.###}{flag} | {r.EstimateCriticalPathMs:0.###} | {r.NormalizedCriticalPath:0.###} |"));
+            md.Append(Invariant($"| {r.Model} | {r.G} | {(r.Inputs.Length == 0 ? "–" : r.Inputs)} | {r.E2eMs:0.###} | {Percent(r.E2eSpread)}{flag} | {r.EstimateMs:0.###} | {r.Normalized:0.###}{flag} | {r.EstimateCriticalPathMs:0.###} | {r.NormalizedCriticalPath:0.###} |"));
             if (hasOverlap) md.Append(Invariant($" {Optional(r.EstimateOverlapMs)} | {Optional(r.NormalizedOverlap)} |"));
             md.AppendLine(Invariant($" {r.Bricks} | {r.UniqueBricks} | {r.MissingBricks.Count} |"));
         }
@@ -43,6 +43,24 @@ internal static class ValidationReportMarkdownWriter
         md.AppendLine();
         md.AppendLine("Speedup is the paper's benchmarking-time speedup: Σ end-to-end latency of the models / Σ latency of the unique bricks across them.");
         md.AppendLine();
+
+        if (report.Models.Any(r => r.EstimateP90Ms is not null || r.E2eP90Ms is not null))
+        {
+            md.AppendLine("## Tail latency (single stream)");
+            md.AppendLine();
+            md.AppendLine("Measured: per-iteration latencies of the end-to-end repeats, pooled. Estimated: quantiles of Monte Carlo sums of one draw per brick run from each brick's per-iteration latencies (independence assumed; see docs/estimation.md).");
+            md.AppendLine();
+            md.AppendLine("| Model | G | Samples | E2E P50 | E2E P90 | E2E P99 | Est. P50 | Est. P90 | Est. P99 | Normalized P90 | Normalized P99 |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var r in report.Models.OrderBy(r => r.Model, StringComparer.Ordinal).ThenBy(r => r.G))
+                md.AppendLine(Invariant($"| {r.Model} | {r.G} | {r.E2eSamples} | {Optional(r.E2eP50Ms)} | {Optional(r.E2eP90Ms)} | {Optional(r.E2eP99Ms)} | {Optional(r.EstimateP50Ms)} | {Optional(r.EstimateP90Ms)} | {Optional(r.EstimateP99Ms)} | {Optional(r.NormalizedP90)} | {Optional(r.NormalizedP99)} |"));
+            md.AppendLine();
+            md.AppendLine("| G | Models with both | Geomean normalized P90 | P90 within ±10 % | Geomean normalized P99 |");
+            md.AppendLine("|---:|---:|---:|---:|---:|");
+            foreach (var s in report.Summary)
+                md.AppendLine(Invariant($"| {s.G} | {s.TailModels} | {s.GeomeanNormalizedP90:0.###} | {s.P90WithinTenPercent} / {s.TailModels} | {s.GeomeanNormalizedP99:0.###} |"));
+            md.AppendLine();
+        }
 
         if (report.Reproducibility is { } rep)
         {

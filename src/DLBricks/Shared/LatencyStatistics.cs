@@ -32,6 +32,12 @@ public sealed record LatencyStatistics(
     double P10 = double.NaN,
     double P25 = double.NaN)
 {
+    /// <summary>
+    /// The per-iteration latencies the statistics come from, for tail-latency estimates; null when the source did not keep them
+    /// (results stored before schema version 6).
+    /// </summary>
+    public LatencyDistribution? Distribution { get; init; }
+
     /// <summary>Returns the statistic named <paramref name="statistic"/>.</summary>
     public double Get(LatencyStatistic statistic) => statistic switch
     {

@@ -18,6 +18,19 @@ public sealed record OccurrenceEdge(int From, int To);
 /// <param name="Hash">Hash of the brick computing the window.</param>
 public sealed record BrickWindow(int FirstLayer, int LayerCount, string Hash);
 
+/// <summary>One real input of a split model with the static shape it was split at (after <c>--shape</c>/<c>--dim</c>).</summary>
+/// <param name="Name">Input name in the model.</param>
+/// <param name="ElementType">ONNX element type name in lower case (<c>float</c>, <c>int64</c>, ...).</param>
+/// <param name="Shape">The resolved static shape: batch and sequence sizes the bricks were cut at.</param>
+public sealed record RecipeInput(string Name, string ElementType, long[] Shape)
+{
+    /// <summary><c>name=8x3x224x224</c>.</summary>
+    public override string ToString() => $"{Name}={(Shape.Length == 0 ? "scalar" : string.Join('x', Shape))}";
+
+    /// <summary>The inputs as one line (<c>input_ids=4x128, attention_mask=4x128</c>); empty when unknown (recipes written before sizes were recorded).</summary>
+    public static string Describe(IReadOnlyList<RecipeInput>? inputs) => inputs is null ? "" : string.Join(", ", inputs);
+}
+
 /// <summary>
 /// The private part of a split: how one model is assembled from bricks. Reveals the model's topology, so it stays
 /// with the model owner (<c>recipes/</c>) and is never written next to the public bricks.
@@ -31,6 +44,11 @@ public sealed record BrickWindow(int FirstLayer, int LayerCount, string Hash);
 /// <param name="Occurrences">The model's bricks in execution order (Algorithm 1).</param>
 /// <param name="Edges">Dependencies between occurrences (the brick-level DAG).</param>
 /// <param name="Windows">With <c>--overlap</c>: every valid window of up to G layers; otherwise null.</param>
+/// <param name="Inputs">
+/// The model's inputs with the shapes the split resolved (batch and sequence sizes); null in recipes written before they were
+/// recorded. Kept here, in the private recipe, because the public catalog names no model; each brick's own input shapes are in
+/// the catalog and in its hash, so results of two batch sizes never share a brick result.
+/// </param>
 public sealed record ModelRecipe(
     string Model,
     int Granularity,
@@ -40,7 +58,8 @@ public sealed record ModelRecipe(
     int UniqueBrickCount,
     IReadOnlyList<BrickOccurrence> Occurrences,
     IReadOnlyList<OccurrenceEdge> Edges,
-    IReadOnlyList<BrickWindow>? Windows = null)
+    IReadOnlyList<BrickWindow>? Windows = null,
+    IReadOnlyList<RecipeInput>? Inputs = null)
 {
     /// <summary>Folder of recipes inside a split output folder.</summary>
     public const string FolderName = "recipes";

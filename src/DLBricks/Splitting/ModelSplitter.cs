@@ -48,8 +48,15 @@ internal sealed record ModelSplit(
             occurrences.Select(o => o.Hash).Distinct().Count(),
             occurrences,
             edges.Select(e => new OccurrenceEdge(e.Item1, e.Item2)).ToList(),
-            Windows.Count == 0 ? null : Windows.Select(w => new BrickWindow(w.FirstLayer, w.LayerCount, w.Brick.Hash)).ToList());
+            Windows.Count == 0 ? null : Windows.Select(w => new BrickWindow(w.FirstLayer, w.LayerCount, w.Brick.Hash)).ToList(),
+            ResolvedInputs());
     }
+
+    /// <summary>The model's real inputs with the static shapes the shape probe ran with.</summary>
+    private List<RecipeInput> ResolvedInputs() => Graph.Inputs
+        .Where(Graph.Tensors.ContainsKey)
+        .Select(name => new RecipeInput(name, Onnx.ElementTypes.Name(Graph.Tensors[name].ElementType), Graph.Tensors[name].Shape ?? []))
+        .ToList();
 }
 
 /// <summary>A split reduced to its hashes: cheap to keep for a whole corpus, enough for repetition statistics.</summary>

@@ -106,7 +106,7 @@ public abstract class SqlResultStore : IResultStore
         var results = new Dictionary<string, BrickResult>(StringComparer.Ordinal);
         while (reader.Read())
         {
-            var result = ReadResult(reader, systemKey, configurationKey, harnessVersion: 14);
+            var result = ReadResult(reader, systemKey, configurationKey, harnessVersion: 14, samples: 15);
             results[result.BrickHash] = result;
         }
         return results;
@@ -143,7 +143,7 @@ public abstract class SqlResultStore : IResultStore
         Add(command, "@system_key", systemKey);
         Add(command, "@configuration_key", configurationKey);
         using var reader = command.ExecuteReader();
-        return reader.Read() ? ReadStatistics(reader, 0) : null;
+        return reader.Read() ? ReadStatistics(reader, 0, samples: 11) : null;
     }
 
     /// <summary>Everything the store holds: systems, configurations, results and calibrations (<c>dlbricks results export</c>).</summary>
@@ -165,13 +165,13 @@ public abstract class SqlResultStore : IResultStore
         using (var command = Command(ResultStoreSql.SelectAllResults))
         using (var reader = command.ExecuteReader())
             while (reader.Read())
-                results.Add(ReadResult(reader, reader.GetString(14), reader.GetString(15), harnessVersion: 16));
+                results.Add(ReadResult(reader, reader.GetString(14), reader.GetString(15), harnessVersion: 16, samples: 17));
 
         var calibrations = new List<StoredCalibration>();
         using (var command = Command(ResultStoreSql.SelectAllCalibrations))
         using (var reader = command.ExecuteReader())
             while (reader.Read())
-                calibrations.Add(new StoredCalibration(reader.GetString(12), reader.GetString(13), ReadStatistics(reader, 0),
+                calibrations.Add(new StoredCalibration(reader.GetString(12), reader.GetString(13), ReadStatistics(reader, 0, samples: 14),
                     ParseTimestamp(reader.GetString(11))));
 
         return new ResultsArchive(ResultsArchive.CurrentFormatVersion, DateTimeOffset.UtcNow, systems, configurations, results, calibrations);
@@ -352,6 +352,7 @@ public abstract class SqlResultStore : IResultStore
         AddTyped(command, "@n", s?.N, DbType.Int32);
         AddTyped(command, "@min_ms", s?.Min, DbType.Double);
         AddTyped(command, "@max_ms", s?.Max, DbType.Double);
+        AddTyped(command, "@samples", s?.Distribution?.Encode(), DbType.String);
     }
 
     private static void AddTyped(DbCommand command, string name, object? value, DbType type)
@@ -373,23 +374,30 @@ public abstract class SqlResultStore : IResultStore
             reader.GetInt32(first + 3), reader.GetString(first + 4), reader.GetString(first + 5), reader.GetString(first + 6),
             reader.GetString(first + 7));
 
-    /// <summary>Reads the columns of <see cref="ResultStoreSql.SelectResults"/> (hash, 11 statistics, error, measured_at) and the harness version at <paramref name="harnessVersion"/>.</summary>
-    private static BrickResult ReadResult(DbDataReader reader, string systemKey, string configurationKey, int harnessVersion)
+    /// <summary>
+    /// Reads the columns of <see cref="ResultStoreSql.SelectResults"/> (hash, 11 statistics, error, measured_at), the harness version
+    /// at <paramref name="harnessVersion"/> and the encoded samples at <paramref name="samples"/>.
+    /// </summary>
+    private static BrickResult ReadResult(DbDataReader reader, string systemKey, string configurationKey, int harnessVersion, int samples)
     {
         var hash = reader.GetString(0);
         // n is set exactly when the brick was measured; single statistics may be NULL where SQLite stored a NaN.
-        var statistics = reader.IsDBNull(9) ? null : ReadStatistics(reader, 1);
+        var statistics = reader.IsDBNull(9) ? null : ReadStatistics(reader, 1, samples);
         var error = reader.IsDBNull(12) ? null : reader.GetString(12);
         int? version = reader.IsDBNull(harnessVersion) ? null : reader.GetInt32(harnessVersion);
         return new BrickResult(hash, systemKey, configurationKey, statistics, error, ParseTimestamp(reader.GetString(13)), version);
     }
 
-    private static LatencyStatistics ReadStatistics(DbDataReader reader, int first)
+    private static LatencyStatistics ReadStatistics(DbDataReader reader, int first, int samples)
     {
         // SQLite stores NaN as NULL; read it back as NaN.
         double D(int i) => reader.IsDBNull(first + i) ? double.NaN : reader.GetDouble(first + i);
         return new LatencyStatistics(Mean: D(0), Median: D(1), StdDev: D(2), P90: D(3), P95: D(4), CiLower: D(5), CiUpper: D(6),
-            TrimmedMean: D(7), N: reader.GetInt32(first + 8), Min: D(9), Max: D(10));
+            TrimmedMean: D(7), N: reader.GetInt32(first + 8), Min: D(9), Max: D(10))
+        {
+            // Rows written before schema version 6 have no samples: their statistics stand, without a distribution.
+            Distribution = reader.IsDBNull(samples) ? null : LatencyDistribution.Decode(reader.GetString(samples)),
+        };
     }
 
     private static DateTimeOffset ParseTimestamp(string text)

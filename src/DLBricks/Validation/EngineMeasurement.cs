@@ -56,10 +56,14 @@ internal sealed class EngineMeasurement
     public LatencyStatistics MeasureModel(string modelPath)
     {
         var model = OnnxModel.Load(modelPath);
-        var inputs = SyntheticInputs.SpecsFor(ModelInputs.Resolve(model, _bindings(model.Name)));
+        var resolved = ModelInputs.Resolve(model, _bindings(model.Name));
+        var inputs = SyntheticInputs.SpecsFor(resolved);
         try
         {
-            using var runner = OnnxModelRunner.Open(model.Path, Configuration, inputs, seed: 1);
+            // A model exported at another batch size runs re-declared at the sizes its bricks were cut at.
+            using var runner = resolved.NeedsResize
+                ? OnnxModelRunner.Open(Google.Protobuf.MessageExtensions.ToByteArray(resolved.Resize(model).Proto), Configuration, inputs, seed: 1)
+                : OnnxModelRunner.Open(model.Path, Configuration, inputs, seed: 1);
             return _measurer.Measure(model.Name, runner).Statistics;
         }
         catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)

@@ -83,6 +83,9 @@ internal sealed class ScenarioMeasurer
         return new LatencyStatistics(mean, Percentiles.Median(sorted), stdDev,
             Percentiles.NearestRank(sorted, 0.90), Percentiles.NearestRank(sorted, 0.95),
             mean - halfWidth, mean + halfWidth, trimmed, n, sorted[0], sorted[^1],
-            Percentiles.NearestRank(sorted, 0.10), Percentiles.NearestRank(sorted, 0.25));
+            Percentiles.NearestRank(sorted, 0.10), Percentiles.NearestRank(sorted, 0.25))
+        {
+            Distribution = LatencyDistribution.FromSamples(sorted),
+        };
     }
 }

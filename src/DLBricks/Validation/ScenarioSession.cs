@@ -135,7 +135,18 @@ internal sealed class ScenarioSession : IDisposable
                 throw new InvalidDataException(e.Message, e);
             }
         }
-        return Create(modelPath, options, so => new InferenceSession(modelPath, so));
+        byte[]? resized;
+        try
+        {
+            resized = options.Inputs?.ResizedBytes(modelPath);
+        }
+        catch (InvalidModelException e)
+        {
+            throw new InvalidDataException(e.Message, e);
+        }
+        // Inputs re-declared at another batch size: the session runs the re-declared copy, named as the file in messages.
+        return resized is null ? Create(modelPath, options, so => new InferenceSession(modelPath, so))
+            : Create(modelPath, options, so => new InferenceSession(resized, so));
     }
 
     /// <summary>Opens a model held in memory; <paramref name="name"/> is used in messages.</summary>

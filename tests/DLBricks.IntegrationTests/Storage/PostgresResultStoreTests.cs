@@ -14,6 +14,7 @@ public sealed class PostgresResultStoreTests(PostgresServer server)
     private static readonly RunConfiguration Cpu = BenchmarkJob.Quick.Configuration("cpu", null, 1, 0, "sequential", "all");
     private static readonly RunConfiguration Cuda = BenchmarkJob.Default.Configuration("cuda", 1, 0, 0, "parallel", "basic");
     private static readonly LatencyStatistics Stats = new(1.5, 1.4, 0.1, 1.7, 1.8, 1.45, 1.55, 1.42, 100, 1.2, 2.5);
+    private static readonly LatencyStatistics Sampled = Stats with { Distribution = LatencyDistribution.FromSamples([1.4, 1.2, 1.5, 2.5, 1.45]) };
 
     [Fact]
     public void ResultsAndCalibrationsRoundTripLikeSqlite()
@@ -28,23 +29,24 @@ public sealed class PostgresResultStoreTests(PostgresServer server)
             store.RegisterSystem(System1); // idempotent
             store.RegisterConfiguration(Cpu);
             store.RegisterConfiguration(Cuda);
-            store.Save(new BrickResult("aaa", System1.Key, Cpu.Key, Stats, null, measuredAt));
+            store.Save(new BrickResult("aaa", System1.Key, Cpu.Key, Sampled, null, measuredAt));
             store.Save(new BrickResult("bbb", System1.Key, Cpu.Key, null, "Protobuf parsing failed.", measuredAt));
             store.Save(new BrickResult("aaa", System2.Key, Cuda.Key, Stats with { Mean = double.NaN }, null, measuredAt));
             store.Save(new BrickResult("bbb", System1.Key, Cpu.Key, Stats, null, measuredAt)); // replaces the failure
-            store.SaveCalibration(System1.Key, Cpu.Key, Stats with { Median = 0.003 });
+            store.SaveCalibration(System1.Key, Cpu.Key, Sampled with { Median = 0.003 });
         }
 
         using var reopened = PostgresResultStore.Open(database);
         var results = reopened.GetResults(System1.Key, Cpu.Key);
         Assert.Equal(["aaa", "bbb"], results.Keys.Order());
-        Assert.Equal(Stats, results["aaa"].Statistics);
+        Assert.Equal(Sampled, results["aaa"].Statistics);
+        Assert.Null(results["bbb"].Statistics!.Distribution);
         Assert.Equal(measuredAt, results["aaa"].MeasuredAt);
         Assert.True(results["bbb"].Succeeded);
         Assert.True(double.IsNaN(reopened.GetResults(System2.Key, Cuda.Key)["aaa"].Statistics!.Mean));
         Assert.True(reopened.HasResult("bbb", System1.Key, Cpu.Key));
         Assert.False(reopened.HasResult("bbb", System2.Key, Cuda.Key));
-        Assert.Equal(Stats with { Median = 0.003 }, reopened.GetCalibration(System1.Key, Cpu.Key));
+        Assert.Equal(Sampled with { Median = 0.003 }, reopened.GetCalibration(System1.Key, Cpu.Key));
         Assert.Null(reopened.GetCalibration(System2.Key, Cuda.Key));
         var systems = reopened.ListSystems();
         Assert.Equal(2, systems.Count);
@@ -248,6 +250,7 @@ public sealed class PostgresResultStoreTests(PostgresServer server)
         Assert.True(configuration.IsLegacy);
         Assert.Equal(legacy.Key, configuration.Key);
         Assert.Equal(1.25, store.GetResults(System1.Key, legacy.Key)["aaaa"].Statistics!.Median);
+        Assert.Null(store.GetResults(System1.Key, legacy.Key)["aaaa"].Statistics!.Distribution);
         Assert.False(store.HasResult("aaaa", System1.Key, Cpu.Key));
         Assert.Equal(1, PostgresServer.Scalar(database, "SELECT COUNT(*) FROM claims WHERE claim_token IS NULL"));
     }

@@ -108,6 +108,46 @@ public sealed class SqliteResultStoreTests : IDisposable
     }
 
     [Fact]
+    public void VersionFiveDatabaseMigratesAndItsResultsHaveNoDistribution()
+    {
+        Directory.CreateDirectory(_folder);
+        using (var connection = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
+        {
+            connection.Open();
+            Exec(connection, ResultStoreSql.CreateSchemaVersionTable);
+            for (var version = 0; version < 5; version++)
+            {
+                foreach (var statement in ResultStoreSql.Migrations[version])
+                    Exec(connection, statement.Sqlite);
+                Exec(connection, $"INSERT INTO schema_version (version) VALUES ({version + 1})");
+            }
+            Exec(connection, $"INSERT INTO systems (system_key, cpu_model, logical_cores, memory_bytes, operating_system, dotnet_version, onnxruntime_version) VALUES ('{System1.Key}', '{System1.CpuModel}', 2, {4L << 30}, 'Linux test', '.NET 10.0.0', '1.31.1')");
+            Exec(connection, $"INSERT INTO configurations VALUES ('{Cpu.Key}', 'cpu', NULL, 1, 0, 'sequential', 'all', 'quick', '{Cpu.Measurement}')");
+            Exec(connection, $"INSERT INTO results (brick_hash, system_key, configuration_key, median_ms, n, measured_at) VALUES ('old', '{System1.Key}', '{Cpu.Key}', 1.25, 100, '2026-11-01T00:00:00.0000000+00:00')");
+        }
+
+        using var store = new SqliteResultStore(DbPath);
+        Assert.Equal(6, store.SchemaVersion);
+        var old = store.GetResults(System1.Key, Cpu.Key)["old"].Statistics!;
+        Assert.Equal(1.25, old.Median);
+        Assert.Null(old.Distribution);
+
+        // New rows keep their samples, results and calibrations alike, and an export carries them to another store.
+        var sampled = Stats with { Distribution = LatencyDistribution.FromSamples([1.3, 1.2, 1.4, 2.9, 1.25]) };
+        store.Save(new BrickResult("new", System1.Key, Cpu.Key, sampled, null, DateTimeOffset.UtcNow));
+        store.SaveCalibration(System1.Key, Cpu.Key, sampled);
+        Assert.Equal(sampled, store.GetResults(System1.Key, Cpu.Key)["new"].Statistics);
+        Assert.Equal(sampled.Distribution, store.GetCalibration(System1.Key, Cpu.Key)!.Distribution);
+
+        var archivePath = Path.Combine(_folder, "results.json");
+        store.Export().Save(archivePath);
+        using var other = new SqliteResultStore(Path.Combine(_folder, "other.db"));
+        other.Import(ResultsArchive.Load(archivePath));
+        Assert.Equal(sampled.Distribution, other.GetResults(System1.Key, Cpu.Key)["new"].Statistics!.Distribution);
+        Assert.Null(other.GetResults(System1.Key, Cpu.Key)["old"].Statistics!.Distribution);
+    }
+
+    [Fact]
     public void NewerSchemaIsRefusedWithTheFileName()
     {
         Directory.CreateDirectory(_folder);

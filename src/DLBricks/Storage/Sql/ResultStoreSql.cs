@@ -30,7 +30,7 @@ public readonly record struct DialectSql(string Sqlite, string PostgreSql)
 internal static class ResultStoreSql
 {
     /// <summary>Schema version this code writes; stores refuse databases of a newer version.</summary>
-    public const int CurrentSchemaVersion = 5;
+    public const int CurrentSchemaVersion = 6;
 
     public const string CreateSchemaVersionTable =
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)";
@@ -155,6 +155,12 @@ internal static class ResultStoreSql
         [
             "ALTER TABLE systems ADD COLUMN gpu TEXT NULL",
         ],
+        // 5 -> 6: the per-iteration latencies behind a result or calibration (LatencyDistribution.Encode), for tail-latency
+        // estimates. Rows of older versions keep NULL: they have statistics but no distribution.
+        [
+            "ALTER TABLE results ADD COLUMN samples TEXT NULL",
+            "ALTER TABLE calibrations ADD COLUMN samples TEXT NULL",
+        ],
     ];
 
     /// <summary>
@@ -209,7 +215,7 @@ internal static class ResultStoreSql
     public const string SelectAllResults =
         """
         SELECT brick_hash, mean_ms, median_ms, stddev_ms, p90_ms, p95_ms, ci_lower_ms, ci_upper_ms, trimmed_mean_ms, n,
-               min_ms, max_ms, error, measured_at, system_key, configuration_key, harness_version
+               min_ms, max_ms, error, measured_at, system_key, configuration_key, harness_version, samples
         FROM results
         ORDER BY system_key, configuration_key, brick_hash
         """;
@@ -218,7 +224,7 @@ internal static class ResultStoreSql
     public const string SelectAllCalibrations =
         """
         SELECT mean_ms, median_ms, stddev_ms, p90_ms, p95_ms, ci_lower_ms, ci_upper_ms, trimmed_mean_ms, n, min_ms, max_ms,
-               measured_at, system_key, configuration_key
+               measured_at, system_key, configuration_key, samples
         FROM calibrations
         ORDER BY system_key, configuration_key
         """;
@@ -232,15 +238,15 @@ internal static class ResultStoreSql
     public const string UpsertResult =
         """
         INSERT INTO results (brick_hash, system_key, configuration_key, mean_ms, median_ms, stddev_ms, p90_ms, p95_ms,
-                             ci_lower_ms, ci_upper_ms, trimmed_mean_ms, n, min_ms, max_ms, error, measured_at, harness_version)
+                             ci_lower_ms, ci_upper_ms, trimmed_mean_ms, n, min_ms, max_ms, error, measured_at, harness_version, samples)
         VALUES (@brick_hash, @system_key, @configuration_key, @mean_ms, @median_ms, @stddev_ms, @p90_ms, @p95_ms,
-                @ci_lower_ms, @ci_upper_ms, @trimmed_mean_ms, @n, @min_ms, @max_ms, @error, @measured_at, @harness_version)
+                @ci_lower_ms, @ci_upper_ms, @trimmed_mean_ms, @n, @min_ms, @max_ms, @error, @measured_at, @harness_version, @samples)
         ON CONFLICT (brick_hash, system_key, configuration_key) DO UPDATE SET
             mean_ms = excluded.mean_ms, median_ms = excluded.median_ms, stddev_ms = excluded.stddev_ms,
             p90_ms = excluded.p90_ms, p95_ms = excluded.p95_ms, ci_lower_ms = excluded.ci_lower_ms,
             ci_upper_ms = excluded.ci_upper_ms, trimmed_mean_ms = excluded.trimmed_mean_ms, n = excluded.n,
             min_ms = excluded.min_ms, max_ms = excluded.max_ms, error = excluded.error, measured_at = excluded.measured_at,
-            harness_version = excluded.harness_version
+            harness_version = excluded.harness_version, samples = excluded.samples
         """;
 
     /// <summary>
@@ -250,22 +256,22 @@ internal static class ResultStoreSql
     public const string ImportResult =
         """
         INSERT INTO results (brick_hash, system_key, configuration_key, mean_ms, median_ms, stddev_ms, p90_ms, p95_ms,
-                             ci_lower_ms, ci_upper_ms, trimmed_mean_ms, n, min_ms, max_ms, error, measured_at, harness_version)
+                             ci_lower_ms, ci_upper_ms, trimmed_mean_ms, n, min_ms, max_ms, error, measured_at, harness_version, samples)
         VALUES (@brick_hash, @system_key, @configuration_key, @mean_ms, @median_ms, @stddev_ms, @p90_ms, @p95_ms,
-                @ci_lower_ms, @ci_upper_ms, @trimmed_mean_ms, @n, @min_ms, @max_ms, @error, @measured_at, @harness_version)
+                @ci_lower_ms, @ci_upper_ms, @trimmed_mean_ms, @n, @min_ms, @max_ms, @error, @measured_at, @harness_version, @samples)
         ON CONFLICT (brick_hash, system_key, configuration_key) DO UPDATE SET
             mean_ms = excluded.mean_ms, median_ms = excluded.median_ms, stddev_ms = excluded.stddev_ms,
             p90_ms = excluded.p90_ms, p95_ms = excluded.p95_ms, ci_lower_ms = excluded.ci_lower_ms,
             ci_upper_ms = excluded.ci_upper_ms, trimmed_mean_ms = excluded.trimmed_mean_ms, n = excluded.n,
             min_ms = excluded.min_ms, max_ms = excluded.max_ms, error = excluded.error, measured_at = excluded.measured_at,
-            harness_version = excluded.harness_version
+            harness_version = excluded.harness_version, samples = excluded.samples
         WHERE results.measured_at < excluded.measured_at
         """;
 
     public const string SelectResults =
         """
         SELECT brick_hash, mean_ms, median_ms, stddev_ms, p90_ms, p95_ms, ci_lower_ms, ci_upper_ms, trimmed_mean_ms, n,
-               min_ms, max_ms, error, measured_at, harness_version
+               min_ms, max_ms, error, measured_at, harness_version, samples
         FROM results
         WHERE system_key = @system_key AND configuration_key = @configuration_key
         ORDER BY brick_hash
@@ -285,34 +291,34 @@ internal static class ResultStoreSql
     public const string UpsertCalibration =
         """
         INSERT INTO calibrations (system_key, configuration_key, mean_ms, median_ms, stddev_ms, p90_ms, p95_ms,
-                                  ci_lower_ms, ci_upper_ms, trimmed_mean_ms, n, min_ms, max_ms, measured_at)
+                                  ci_lower_ms, ci_upper_ms, trimmed_mean_ms, n, min_ms, max_ms, measured_at, samples)
         VALUES (@system_key, @configuration_key, @mean_ms, @median_ms, @stddev_ms, @p90_ms, @p95_ms,
-                @ci_lower_ms, @ci_upper_ms, @trimmed_mean_ms, @n, @min_ms, @max_ms, @measured_at)
+                @ci_lower_ms, @ci_upper_ms, @trimmed_mean_ms, @n, @min_ms, @max_ms, @measured_at, @samples)
         ON CONFLICT (system_key, configuration_key) DO UPDATE SET
             mean_ms = excluded.mean_ms, median_ms = excluded.median_ms, stddev_ms = excluded.stddev_ms,
             p90_ms = excluded.p90_ms, p95_ms = excluded.p95_ms, ci_lower_ms = excluded.ci_lower_ms,
             ci_upper_ms = excluded.ci_upper_ms, trimmed_mean_ms = excluded.trimmed_mean_ms, n = excluded.n,
-            min_ms = excluded.min_ms, max_ms = excluded.max_ms, measured_at = excluded.measured_at
+            min_ms = excluded.min_ms, max_ms = excluded.max_ms, measured_at = excluded.measured_at, samples = excluded.samples
         """;
 
     /// <summary>Import of a calibration: like <see cref="ImportResult"/>, only a newer one replaces what is stored.</summary>
     public const string ImportCalibration =
         """
         INSERT INTO calibrations (system_key, configuration_key, mean_ms, median_ms, stddev_ms, p90_ms, p95_ms,
-                                  ci_lower_ms, ci_upper_ms, trimmed_mean_ms, n, min_ms, max_ms, measured_at)
+                                  ci_lower_ms, ci_upper_ms, trimmed_mean_ms, n, min_ms, max_ms, measured_at, samples)
         VALUES (@system_key, @configuration_key, @mean_ms, @median_ms, @stddev_ms, @p90_ms, @p95_ms,
-                @ci_lower_ms, @ci_upper_ms, @trimmed_mean_ms, @n, @min_ms, @max_ms, @measured_at)
+                @ci_lower_ms, @ci_upper_ms, @trimmed_mean_ms, @n, @min_ms, @max_ms, @measured_at, @samples)
         ON CONFLICT (system_key, configuration_key) DO UPDATE SET
             mean_ms = excluded.mean_ms, median_ms = excluded.median_ms, stddev_ms = excluded.stddev_ms,
             p90_ms = excluded.p90_ms, p95_ms = excluded.p95_ms, ci_lower_ms = excluded.ci_lower_ms,
             ci_upper_ms = excluded.ci_upper_ms, trimmed_mean_ms = excluded.trimmed_mean_ms, n = excluded.n,
-            min_ms = excluded.min_ms, max_ms = excluded.max_ms, measured_at = excluded.measured_at
+            min_ms = excluded.min_ms, max_ms = excluded.max_ms, measured_at = excluded.measured_at, samples = excluded.samples
         WHERE calibrations.measured_at < excluded.measured_at
         """;
 
     public const string SelectCalibration =
         """
-        SELECT mean_ms, median_ms, stddev_ms, p90_ms, p95_ms, ci_lower_ms, ci_upper_ms, trimmed_mean_ms, n, min_ms, max_ms
+        SELECT mean_ms, median_ms, stddev_ms, p90_ms, p95_ms, ci_lower_ms, ci_upper_ms, trimmed_mean_ms, n, min_ms, max_ms, samples
         FROM calibrations
         WHERE system_key = @system_key AND configuration_key = @configuration_key
         """;
