@@ -48,7 +48,7 @@ public sealed record TailLatencyEstimate(double P50Ms, double P90Ms, double P99M
 /// from one run to the next; noise that hits all layers of a run together (a preempted run, frequency changes) is
 /// correlated, makes the real tail heavier, and is what this estimate misses (docs/estimation.md).
 /// </summary>
-public static class TailLatencyEstimator
+internal static class TailLatencyEstimator
 {
     /// <summary>
     /// The tail estimate of <paramref name="recipe"/>, shifted by the corrections of its <paramref name="sequential"/> estimate;
