@@ -57,8 +57,19 @@ internal sealed record PrivacyAuditOptions
     /// <summary>Names and doc strings at least this long are also searched as raw bytes anywhere in a file (shorter ones only as whole strings).</summary>
     public int MinRawStringLength { get; init; } = 8;
 
-    /// <summary>Trained bytes up to which window starts are taken at every byte; beyond it the stride grows (at most <see cref="WindowBytes"/>).</summary>
+    /// <summary>
+    /// Most window starts indexed for one model: up to this many trained bytes, windows start at every byte; beyond it the
+    /// stride grows so the model contributes at most this many windows.
+    /// </summary>
     public long DenseWindowBytes { get; init; } = 2L << 20;
+
+    /// <summary>
+    /// Most window starts indexed over all audited models together (each model gets an equal share, at most
+    /// <see cref="DenseWindowBytes"/>), so the audit's memory stays flat however many models a split holds: about 40 bytes
+    /// per window. The first window of every tensor is always indexed, so a whole tensor copied verbatim is found whatever
+    /// the stride.
+    /// </summary>
+    public long MaxWindows { get; init; } = 8L << 20;
 }
 
 /// <summary>The audit's result.</summary>
@@ -66,7 +77,7 @@ internal sealed record PrivacyAuditOptions
 /// <param name="PublicFiles">Public files scanned, relative to the folder.</param>
 /// <param name="Findings">Everything found, by file then offset; empty when nothing of the originals is in a public file.</param>
 /// <param name="WindowStride">Distance between window starts in the largest model's trained bytes: any leaked run of
-/// <see cref="PrivacyAuditOptions.WindowBytes"/> + stride - 1 bytes is always found.</param>
+/// <see cref="PrivacyAuditOptions.WindowBytes"/> + stride - 1 bytes is always found, and so is any whole tensor.</param>
 public sealed record PrivacyAuditReport(string SplitDirectory, IReadOnlyList<string> PublicFiles, IReadOnlyList<PrivacyFinding> Findings, int WindowStride)
 {
     /// <summary>True when no finding was made.</summary>
@@ -107,7 +118,7 @@ internal static class PrivacyAudit
             if (_index is null)
             {
                 // One index over all models, one read and one pass per public file: a split of a few models can publish gigabytes.
-                var index = new Secrets(_options);
+                var index = new Secrets(_options, modelPaths.Count);
                 foreach (var path in modelPaths) index.Add(OnnxModel.Load(path));
                 index.Freeze();
                 _index = index;
@@ -149,10 +160,11 @@ internal static class PrivacyAudit
     }
 
     /// <summary>One thing to look for at a byte offset: a whole tensor, a window of a large one, or a long string.</summary>
+    /// <remarks>Kept free of references (28 bytes) because a large audit holds millions of them.</remarks>
     private struct Entry
     {
         public int Label;      // index into the labels: model, kind, what
-        public byte[]? Bytes;  // whole tensors and strings: compared in full
+        public int Whole;      // whole tensors and strings: index of their bytes, compared in full; windows: -1
         public int Length;     // windows: length, and a hash of the whole window instead of its bytes
         public ulong Check;
         public int Offset;     // windows: where the window starts in the original tensor
@@ -160,7 +172,7 @@ internal static class PrivacyAudit
     }
 
     /// <summary>What the models must not reveal, indexed by 8-byte key for a single pass over each public file.</summary>
-    private sealed class Secrets(PrivacyAuditOptions options)
+    private sealed class Secrets(PrivacyAuditOptions options, int modelCount)
     {
         private const int FilterBits = 26;
         private readonly Dictionary<string, int> _strings = new(StringComparer.Ordinal);
@@ -168,6 +180,7 @@ internal static class PrivacyAudit
         private readonly List<(string Model, PrivacyFindingKind Kind, string What)> _labels = [];
         private readonly Dictionary<ulong, int> _heads = [];
         private readonly List<Entry> _entries = [];
+        private readonly List<byte[]> _wholes = [];
         private readonly List<(int Label, string Values)> _integerLists = [];
         private readonly ulong[] _filter = new ulong[1 << (FilterBits - 6)];
         private string _model = "";
@@ -269,22 +282,32 @@ internal static class PrivacyAudit
                 }
                 if (bytes.Length >= options.MinValueBytes) tensors.Add((label, bytes));
             }
-            // Window starts at every byte while the index stays small; beyond that a stride that keeps it bounded.
+            // Window starts at every byte while the index stays small; beyond that a stride that keeps this model's share of the
+            // window budget, so memory does not grow with the number or size of the models audited together.
             var largeBytes = tensors.Where(t => t.Bytes.Length > options.WindowBytes).Sum(t => (long)t.Bytes.Length);
-            var stride = (int)Math.Clamp((largeBytes + options.DenseWindowBytes - 1) / options.DenseWindowBytes, 1, options.WindowBytes);
+            var windows = Math.Max(1, Math.Min(options.DenseWindowBytes, options.MaxWindows / Math.Max(1, modelCount)));
+            var stride = (int)Math.Clamp((largeBytes + windows - 1) / windows, 1, int.MaxValue);
             Stride = Math.Max(Stride, stride);
             foreach (var (label, bytes) in tensors)
             {
                 if (bytes.Length <= options.WindowBytes)
                 {
-                    if (Informative(bytes)) Insert(bytes, new Entry { Label = label, Bytes = bytes, Length = bytes.Length });
+                    if (Informative(bytes)) InsertWhole(bytes, label);
                     continue;
                 }
+                var indexed = false;
                 for (var o = 0; o + options.WindowBytes <= bytes.Length; o += stride)
                 {
-                    var window = bytes.AsSpan(o, options.WindowBytes);
-                    if (!Informative(window)) continue;
-                    Insert(window, new Entry { Label = label, Length = options.WindowBytes, Check = Fnv(window), Offset = o });
+                    if (!Informative(bytes.AsSpan(o, options.WindowBytes))) continue;
+                    InsertWindow(bytes, o, label);
+                    indexed = true;
+                }
+                // A wide stride may land only on uninformative windows (leading zeros); the tensor still gets its first informative one.
+                for (var o = 1; !indexed && o + options.WindowBytes <= bytes.Length; o++)
+                {
+                    if (!Informative(bytes.AsSpan(o, options.WindowBytes))) continue;
+                    InsertWindow(bytes, o, label);
+                    indexed = true;
                 }
             }
         }
@@ -297,8 +320,21 @@ internal static class PrivacyAudit
             {
                 if (text.Length < options.MinRawStringLength || _vocabulary.Any(v => v.Contains(text, StringComparison.Ordinal))) continue;
                 var bytes = Encoding.UTF8.GetBytes(text);
-                Insert(bytes, new Entry { Label = label, Bytes = bytes, Length = bytes.Length });
+                InsertWhole(bytes, label);
             }
+        }
+
+        private void InsertWindow(byte[] bytes, int offset, int label)
+        {
+            var window = bytes.AsSpan(offset, options.WindowBytes);
+            Insert(window, new Entry { Label = label, Whole = -1, Length = options.WindowBytes, Check = Fnv(window), Offset = offset });
+        }
+
+        private void InsertWhole(byte[] bytes, int label)
+        {
+            if (bytes.Length < 8) return;
+            _wholes.Add(bytes);
+            Insert(bytes, new Entry { Label = label, Whole = _wholes.Count - 1, Length = bytes.Length });
         }
 
         private void Insert(ReadOnlySpan<byte> start, Entry entry)
@@ -352,8 +388,9 @@ internal static class PrivacyAudit
                 {
                     var entry = _entries[e];
                     if (i + entry.Length > span.Length) continue;
-                    if (entry.Bytes is { } whole)
+                    if (entry.Whole >= 0)
                     {
+                        var whole = _wholes[entry.Whole];
                         if (span.Slice(i, whole.Length).SequenceEqual(whole))
                             Report(entry.Label, _labels[entry.Label].Kind == PrivacyFindingKind.Value ? ": whole tensor" : "", i);
                     }

@@ -120,6 +120,40 @@ public class PrivacyFixtureTests
     }
 
     [Fact]
+    public void AWindowBudgetWidensTheStrideButStillFindsEveryWholeTensorCopied()
+    {
+        using var temp = new TempFolder();
+        var fixture = new PrivacyFixture(seed: 1);
+        var model = fixture.Save(temp.Path);
+        var output = temp.File("out");
+        SplitRunner.Run([model], Options(raw: true, g: 1), output);
+        var catalog = BrickCatalog.Load(output);
+        var victim = Path.Combine(output, catalog.Bricks[0].File);
+        var leaky = ModelProto.Parser.ParseFrom(File.ReadAllBytes(victim));
+        var copied = fixture.Model.Graph.Initializer.Where(i => i.RawData.Length > 64).Select(i => i.Name).ToList();
+        Assert.NotEmpty(copied);
+        foreach (var name in copied)
+        {
+            var original = fixture.Model.Graph.Initializer.Single(i => i.Name == name).Clone();
+            original.Name = $"w{leaky.Graph.Initializer.Count + 10}";
+            leaky.Graph.Initializer.Add(original);
+        }
+        File.WriteAllBytes(victim, leaky.ToByteArray());
+
+        var dense = PrivacyAudit.Run(output, [model]);
+        // Four windows for the whole model: memory bounded, stride far beyond the window length.
+        var budget = PrivacyAudit.Run(output, [model], new PrivacyAuditOptions { MaxWindows = 4 });
+
+        Assert.Equal(1, dense.WindowStride);
+        Assert.True(budget.WindowStride > 64, $"stride {budget.WindowStride}");
+        foreach (var name in copied)
+        {
+            Assert.Contains(dense.Findings, f => f.File == catalog.Bricks[0].File && f.What.Contains($"'{name}'"));
+            Assert.Contains(budget.Findings, f => f.File == catalog.Bricks[0].File && f.What.Contains($"'{name}'"));
+        }
+    }
+
+    [Fact]
     public void SplitRefusesToWriteALeakAndSaysWhy()
     {
         // A Reshape shape is structural and published by design; a second model holds the same bytes as a non-structural
