@@ -35,6 +35,9 @@ public static class Bricks
         ArgumentNullException.ThrowIfNull(models);
         options ??= BricksOptions.Default;
         options.EnsureGranularity();
+        // The split starts ONNX Runtime (optimizer, shape probe, brick checks): set up the options' shared pool first, so a
+        // Bench or Validate with the same options later in this process can still use it.
+        options.ResolveSharedPool();
         var names = NamesOf(models);
         var duplicate = names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
@@ -139,7 +142,8 @@ public static class Bricks
         var engine = new EngineMeasurement(store, configuration, job, options.Inputs);
         progress?.Report(new BricksProgress(BricksStage.Validate, null, 0, models.Count,
             $"system {engine.System.Key} ({engine.System.CpuModel}{(engine.System.Gpu is { } gpu ? $"; {gpu}" : "")}), configuration {configuration.Key} " +
-            $"(level={configuration.OptimizationLevel}, threads={configuration.IntraOpThreads}, job={job.Name})"));
+            $"(level={configuration.OptimizationLevel}, threads={configuration.IntraOpThreads}, job={job.Name})" +
+            (options.ResolveSharedPool().Describe() is { } pool ? $"; {pool}" : "")));
         ValidationReport report;
         try
         {

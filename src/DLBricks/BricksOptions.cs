@@ -63,6 +63,23 @@ public enum Estimators
 }
 
 /// <summary>
+/// Whether the sessions of a multi-threaded CPU configuration share one process-wide ONNX Runtime thread pool, so bricks can
+/// rotate through copies as they do with one thread (docs/bench.md, "Multi-threaded bricks: one shared thread pool").
+/// </summary>
+public enum SharedPoolMode
+{
+    /// <summary>
+    /// Use the shared pool when the configuration has a thread pool (CPU, more than one intra-op thread or the parallel executor
+    /// with inter-op threads) and ONNX Runtime can still get it in this process; otherwise per-session pools and one copy per brick.
+    /// </summary>
+    Auto,
+    /// <summary>As <see cref="Auto"/>, but fail instead of falling back when the pool is unavailable; refused with CUDA.</summary>
+    On,
+    /// <summary>Per-session thread pools; multi-threaded bricks run one copy (the behaviour before the shared pool).</summary>
+    Off,
+}
+
+/// <summary>
 /// Everything <see cref="Bricks"/> needs to split, measure, estimate and validate, in one immutable record built fluently:
 /// <c>BricksOptions.Default.WithProvider(ExecutionProvider.Cpu).WithThreads(1).WithGranularity(1)</c>. The defaults are the
 /// ones the command line uses and the measurements in docs/results.md chose; they are defined here once.
@@ -86,6 +103,12 @@ public sealed record BricksOptions
 
     /// <summary>Inter-op threads (0 = ONNX Runtime's default).</summary>
     public int InterOpThreads { get; init; }
+
+    /// <summary>
+    /// Whether a multi-threaded CPU configuration's sessions (bricks, their rotated copies and the end-to-end runs) share one
+    /// process-wide thread pool. Whether it was used is part of the results' configuration key.
+    /// </summary>
+    public SharedPoolMode SharedPool { get; init; } = SharedPoolMode.Auto;
 
     /// <summary>ONNX Runtime execution mode of the measuring sessions.</summary>
     public ExecutorMode Executor { get; init; } = ExecutorMode.Sequential;
@@ -159,6 +182,9 @@ public sealed record BricksOptions
 
     /// <summary>These options with <paramref name="threads"/> intra-op (and optionally <paramref name="interOpThreads"/> inter-op) threads.</summary>
     public BricksOptions WithThreads(int threads, int interOpThreads = 0) => this with { Threads = threads, InterOpThreads = interOpThreads };
+
+    /// <summary>These options with the shared thread pool <paramref name="mode"/>.</summary>
+    public BricksOptions WithSharedPool(SharedPoolMode mode) => this with { SharedPool = mode };
 
     /// <summary>These options with ONNX Runtime execution mode <paramref name="executor"/>.</summary>
     public BricksOptions WithExecutor(ExecutorMode executor) => this with { Executor = executor };
@@ -240,8 +266,32 @@ public sealed record BricksOptions
         if (!MeasurementClocks.TryResolve(clockName, Threads, mode, ProviderName, out var clock, out var error))
             throw new InvalidModelException(error!);
         var job = (Job switch { MeasurementJob.Quick => BenchmarkJob.Quick, MeasurementJob.Lean => BenchmarkJob.Lean, _ => BenchmarkJob.Default }).WithClock(clock);
+        // Before anything else starts ONNX Runtime in this process: the pool can only be set up with its environment.
+        job = job with { SharedThreadPool = ResolveSharedPool(mode).InUse };
         var device = Provider == ExecutionProvider.Cuda ? Device ?? 0 : (int?)null;
         return (job.Configuration(ProviderName, device, Threads, InterOpThreads, mode, LayerSourceOptions.LevelName(SessionLevel)), job);
+    }
+
+    /// <summary>
+    /// Sets up the process's shared thread pool for these options when they use one (<see cref="Benchmarking.SharedThreadPool.Ensure"/>)
+    /// and says whether their sessions run on it. Idempotent; called by <see cref="ToMeasurement"/> and, so a split's own ONNX
+    /// Runtime sessions do not start the runtime without it, by <see cref="Bricks.Split"/>.
+    /// </summary>
+    /// <exception cref="InvalidModelException"><see cref="SharedPoolMode.On"/> with CUDA, or with the pool unavailable.</exception>
+    internal SharedPoolDecision ResolveSharedPool() => ResolveSharedPool(Executor == ExecutorMode.Parallel ? "parallel" : "sequential");
+
+    private SharedPoolDecision ResolveSharedPool(string mode)
+    {
+        if (SharedPool == SharedPoolMode.On && Provider != ExecutionProvider.Cpu)
+            throw new InvalidModelException("--shared-pool on: the shared thread pool serves the CPU provider's thread pools; " +
+                                            "use --shared-pool auto or off with --ep cuda.");
+        if (Threads < 0 || InterOpThreads < 0)
+            return new SharedPoolDecision(SharedPoolState.NotNeeded, null);
+        var decision = SharedThreadPool.Ensure(SharedPool != SharedPoolMode.Off, ProviderName, Threads, InterOpThreads, mode);
+        if (SharedPool == SharedPoolMode.On && decision.State == SharedPoolState.Unavailable)
+            throw new InvalidModelException($"--shared-pool on: the shared thread pool is unavailable ({decision.Reason}); " +
+                                            "use --shared-pool auto to fall back to per-session thread pools.");
+        return decision;
     }
 
     /// <summary>Fails on a granularity below 1.</summary>
@@ -275,7 +325,11 @@ public sealed record BricksOptions
         FixedCostCorrection = FixedCost,
         FixedCostBelowMs = Validation.FixedCostBelowMs,
         Profile = Validation.Profile,
-        Session = ValidationDefaults.Session with { IntraOpThreads = configuration.IntraOpThreads },
+        // Scenario and profile sessions run on the same pool as the bricks and end-to-end runs of the configuration.
+        Session = ValidationDefaults.Session with
+        {
+            IntraOpThreads = configuration.IntraOpThreads, SharedPool = SharedThreadPool.UsedBy(configuration),
+        },
         // Bricks are cut from the graph optimized for the provider they are measured with.
         Split = ToSplitOptions(Granularity, Overlap),
         Runs = Validation.Runs,

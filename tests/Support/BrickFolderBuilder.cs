@@ -49,6 +49,25 @@ internal sealed class BrickFolderBuilder : IDisposable
         return Add(model, ["Conv", "Relu"], [Tensor("in0", "float", 1, 2, 8, 8)], [Tensor("out0", "float", 1, 4, 6, 6)]);
     }
 
+    /// <summary>
+    /// A MatMul of float [1, n] by an n × n weight initializer, with its parameter count and bytes moved in the catalog, so a
+    /// large enough n (n² × 4 bytes ≥ <c>BenchmarkJob.MinRotatedWeightBytes</c>) is rotated through copies.
+    /// </summary>
+    public string AddMatMul(int n)
+    {
+        var model = Model("matmul");
+        model.Graph.Input.Add(Value("in0", TensorProto.Types.DataType.Float, 1, n));
+        model.Graph.Output.Add(Value("out0", TensorProto.Types.DataType.Float, 1, n));
+        var weights = new TensorProto { Name = "w", DataType = (int)TensorProto.Types.DataType.Float };
+        weights.Dims.Add([n, n]);
+        weights.FloatData.Add(Enumerable.Range(0, n * n).Select(i => (i % 11 - 5) / 10f));
+        model.Graph.Initializer.Add(weights);
+        model.Graph.Node.Add(Node("MatMul", ["in0", "w"], ["out0"]));
+        var hash = Add(model, ["MatMul"], [Tensor("in0", "float", 1, n)], [Tensor("out0", "float", 1, n)]);
+        _entries[^1] = _entries[^1] with { Parameters = (long)n * n, BytesMoved = 4L * (n * n + 2 * n) };
+        return hash;
+    }
+
     /// <summary>A Gather of rows of a float table by int64 indices; the indices come from the catalog's Values.</summary>
     public string AddGather(long[] indices)
     {

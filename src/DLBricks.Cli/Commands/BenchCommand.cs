@@ -73,6 +73,8 @@ internal sealed class BenchCommand : Command
             // Results are stored under what the bricks really run with (optimized-source bricks: level disabled).
             var stored = configuration.ForBricks(CatalogSourceKind(folder));
             Console.WriteLine($"Configuration {stored.Key}: {Describe(stored)}");
+            if (_session.Apply(result, BricksOptions.Default).ResolveSharedPool().Describe() is { } pool)
+                Console.WriteLine($"Threads: {pool}");
             BrickBenchmarkSummary summary;
             if (worker)
             {

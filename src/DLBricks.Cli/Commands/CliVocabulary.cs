@@ -14,6 +14,7 @@ internal static class CliVocabulary
     public static readonly string[] SourceLevels = ["basic", "extended", "all"];
     public static readonly string[] Executors = ["sequential", "parallel"];
     public static readonly string[] Clocks = ["auto", "wall", "cpu"];
+    public static readonly string[] SharedPools = ["auto", "on", "off"];
 
     /// <summary>Parses <c>cpu</c>, <c>cuda</c> or <c>cuda:DEVICE</c>.</summary>
     /// <exception cref="InvalidModelException">Anything else.</exception>
@@ -44,6 +45,16 @@ internal static class CliVocabulary
         "cpu" => IterationClock.ThreadCpu,
         _ => throw new InvalidModelException($"--clock {text}: expected auto, wall or cpu."),
     };
+
+    public static SharedPoolMode ParseSharedPool(string text) => text.ToLowerInvariant() switch
+    {
+        "auto" => SharedPoolMode.Auto,
+        "on" => SharedPoolMode.On,
+        "off" => SharedPoolMode.Off,
+        _ => throw new InvalidModelException($"--shared-pool {text}: expected auto, on or off."),
+    };
+
+    public static string SharedPoolName(SharedPoolMode mode) => mode switch { SharedPoolMode.On => "on", SharedPoolMode.Off => "off", _ => "auto" };
 
     public static string ExecutorName(ExecutorMode mode) => mode == ExecutorMode.Parallel ? "parallel" : "sequential";
 

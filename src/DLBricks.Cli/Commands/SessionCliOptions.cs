@@ -4,7 +4,8 @@ using System.Globalization;
 namespace DLBricks.Cli.Commands;
 
 /// <summary>
-/// How models and bricks are run (execution provider, threads, executor, session optimization level, job and clock), for every
+/// How models and bricks are run (execution provider, threads, executor, session optimization level, job, clock and shared
+/// thread pool), for every
 /// verb that measures: <c>bench</c>, <c>estimate --bench-missing</c> and <c>validate</c>. Defaults are
 /// <see cref="BricksOptions.Default"/>'s, so all three store and find results under the same configuration.
 /// </summary>
@@ -33,6 +34,7 @@ internal sealed class SessionCliOptions
             DefaultValueFactory = _ => CliVocabulary.ExecutorName(Defaults.Executor),
         }, "--mode");
         Clock.AcceptOnlyFromAmong(CliVocabulary.Clocks);
+        SharedPool.AcceptOnlyFromAmong(CliVocabulary.SharedPools);
     }
 
     public Option<string> Ep { get; } = new("--ep") { Description = "Execution provider: cpu or cuda[:DEVICE].", DefaultValueFactory = _ => "cpu" };
@@ -50,6 +52,14 @@ internal sealed class SessionCliOptions
         DefaultValueFactory = _ => CliVocabulary.ClockName(Defaults.Clock),
     };
 
+    public Option<string> SharedPool { get; } = new("--shared-pool")
+    {
+        Description = "Multi-threaded CPU sessions (--threads other than 1, or --executor parallel with inter-op threads) share one " +
+                      "ONNX Runtime thread pool, so bricks rotate through copies as with one thread: auto (when available), " +
+                      "on (fail if unavailable; not with --ep cuda) or off (a pool per session, one copy per brick).",
+        DefaultValueFactory = _ => CliVocabulary.SharedPoolName(Defaults.SharedPool),
+    };
+
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { Ep, Threads, InterThreads })
@@ -60,6 +70,7 @@ internal sealed class SessionCliOptions
         command.Options.Add(Quick);
         command.Options.Add(Lean);
         command.Options.Add(Clock);
+        command.Options.Add(SharedPool);
     }
 
     /// <summary><paramref name="options"/> with the measuring settings given on the command line.</summary>
@@ -73,7 +84,8 @@ internal sealed class SessionCliOptions
             .WithThreads(result.GetValue(Threads), result.GetValue(InterThreads))
             .WithSessionLevel(CliVocabulary.ParseLevel(level))
             .WithJob(ReadJob(result))
-            .WithClock(CliVocabulary.ParseClock(result.GetValue(Clock)!));
+            .WithClock(CliVocabulary.ParseClock(result.GetValue(Clock)!))
+            .WithSharedPool(CliVocabulary.ParseSharedPool(result.GetValue(SharedPool)!));
         return _withExecutor ? options.WithExecutor(CliVocabulary.ParseExecutor(Executor.GetValue(result))) : options;
     }
 

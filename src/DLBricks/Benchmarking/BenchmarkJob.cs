@@ -59,6 +59,21 @@ internal sealed record BenchmarkJob(string Name, int WarmupCount, int IterationC
     }
 
     /// <summary>
+    /// True when every session of the configuration runs on the process's shared ONNX Runtime thread pool
+    /// (<see cref="Benchmarking.SharedThreadPool"/>), so a multi-threaded brick can rotate through copies without each copy's own
+    /// pool spinning against the others. Set by <c>BricksOptions.ToMeasurement</c> when the pool is in use; false keeps
+    /// per-session pools (and one copy per multi-threaded brick).
+    /// </summary>
+    public bool SharedThreadPool { get; init; }
+
+    /// <summary>
+    /// Whether bricks of a configuration with <paramref name="intraOpThreads"/> intra-op threads rotate through copies
+    /// (<see cref="CopiesFor"/>): with one thread, or when all copies share one thread pool. With a pool per session, idle copies'
+    /// spinning workers would compete for the cores (a measured 1.29x over-estimate), so those configurations run one copy.
+    /// </summary>
+    public bool Rotates(int intraOpThreads) => intraOpThreads == 1 || SharedThreadPool;
+
+    /// <summary>
     /// When set, measured iterations end as soon as this rule is satisfied, with <see cref="IterationCount"/> as the cap; null
     /// (the default) always runs <see cref="IterationCount"/> iterations.
     /// </summary>
@@ -108,7 +123,8 @@ internal sealed record BenchmarkJob(string Name, int WarmupCount, int IterationC
 
     /// <summary>
     /// Everything about this job that changes a timing, as canonical text for <see cref="Shared.RunConfiguration.Measurement"/>:
-    /// harness version, warmup and iteration counts, iteration and pilot times, rotation settings and clock. The job's
+    /// harness version, warmup and iteration counts, iteration and pilot times, rotation settings, clock and, when used, the
+    /// shared thread pool (which turns rotation on for multi-threaded bricks). The job's
     /// <see cref="Name"/> is not part of it: two jobs measuring the same way share results, one name reused for a changed job does not.
     /// </summary>
     public string Provenance
@@ -127,6 +143,8 @@ internal sealed record BenchmarkJob(string Name, int WarmupCount, int IterationC
                 text += string.Create(ci, $";pilot={Pilot}");
             if (CasesPerRun > 1)
                 text += string.Create(ci, $";cases-per-run={CasesPerRun}");
+            if (SharedThreadPool)
+                text += ";" + Benchmarking.SharedThreadPool.ProvenanceTag;
             return text;
         }
     }

@@ -337,9 +337,9 @@ internal sealed class BrickBenchmarkRunner
                 var watch = Stopwatch.StartNew();
                 var runners = sets[b] = [];
                 TimeSpan first = TimeSpan.Zero, others = TimeSpan.Zero;
-                // Rotation emulates a cold private cache for single-threaded runs; with a thread pool per session, idle copies'
-                // spinning workers would compete for the cores, so multi-threaded configurations run one copy.
-                var copies = Configuration.IntraOpThreads == 1 ? Job.CopiesFor(brick.BytesMoved, brick.Parameters * 4) : 1;
+                // Rotation emulates a cold private cache; with a thread pool per session, idle copies' spinning workers would
+                // compete for the cores, so multi-threaded configurations rotate only on the shared pool (BenchmarkJob.Rotates).
+                var copies = CopiesOf(brick);
                 try
                 {
                     var path = Path.GetFullPath(Path.Combine(folder, brick.File));
@@ -415,9 +415,13 @@ internal sealed class BrickBenchmarkRunner
 
     private long FootprintOf(BrickEntry brick)
     {
-        var copies = Configuration.IntraOpThreads == 1 ? Job.CopiesFor(brick.BytesMoved, brick.Parameters * 4) : 1;
+        var copies = CopiesOf(brick);
         return copies * (brick.Parameters * 4 + brick.BytesMoved);
     }
+
+    /// <summary>Copies of <paramref name="brick"/> measured in rotation under this runner's configuration and job.</summary>
+    internal int CopiesOf(BrickEntry brick)
+        => Job.Rotates(Configuration.IntraOpThreads) ? Job.CopiesFor(brick.BytesMoved, brick.Parameters * 4) : 1;
 
     private static void DisposeAll(List<OnnxModelRunner> runners)
     {

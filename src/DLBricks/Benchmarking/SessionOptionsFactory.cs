@@ -11,11 +11,15 @@ internal static partial class SessionOptionsFactory
     /// </summary>
     /// <exception cref="ExecutionProviderUnavailableException">The configuration asks for CUDA and the loaded ONNX Runtime has no CUDA support.</exception>
     /// <exception cref="ArgumentException">An option value is not recognised.</exception>
+    /// <exception cref="InvalidOperationException">The configuration runs on a shared thread pool this process does not have.</exception>
     public static SessionOptions Create(RunConfiguration configuration)
     {
         var options = CreateForCpu(configuration.OptimizationLevel, configuration.ExecutionMode, configuration.IntraOpThreads, configuration.InterOpThreads);
         try
         {
+            // Measured on the process's shared pool (its provenance says so): the session uses it instead of its own.
+            if (SharedThreadPool.UsedBy(configuration))
+                SharedThreadPool.Attach(options, SharedThreadPool.Needed(configuration));
             switch (configuration.ExecutionProvider)
             {
                 case "cpu":

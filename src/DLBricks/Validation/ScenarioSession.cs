@@ -28,6 +28,10 @@ internal enum BatchStrategy
 /// scenario or profile run sees what the shape probe and the bricks saw. A dynamic leading dim still takes <paramref name="BatchSize"/>
 /// when that is above 1.
 /// </param>
+/// <param name="SharedPool">
+/// Run on the process's shared ONNX Runtime thread pool (<see cref="Benchmarking.SharedThreadPool"/>) instead of the session's
+/// own, as the bricks and end-to-end runs of a configuration measured on it do.
+/// </param>
 internal sealed record ScenarioSessionOptions(
     int BatchSize = 1,
     int IntraOpThreads = 0,
@@ -35,7 +39,8 @@ internal sealed record ScenarioSessionOptions(
     GraphOptimizationLevel Optimization = GraphOptimizationLevel.ORT_ENABLE_ALL,
     string? ProfilePrefix = null,
     IReadOnlyDictionary<string, long[]>? IntegerInputs = null,
-    Graph.ModelInputs? Inputs = null);
+    Graph.ModelInputs? Inputs = null,
+    bool SharedPool = false);
 
 /// <summary>
 /// An ONNX Runtime session with inputs created once (seeded random data for floats, zeros otherwise), so a query costs
@@ -168,6 +173,16 @@ internal sealed class ScenarioSession : IDisposable
             // Model-zoo files trigger initializer-cleanup warnings on every load; they are noise in measurement output.
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
+        try
+        {
+            if (options.SharedPool)
+                Benchmarking.SharedThreadPool.Attach(sessionOptions);
+        }
+        catch
+        {
+            sessionOptions.Dispose();
+            throw;
+        }
         if (options.ProfilePrefix is not null)
         {
             sessionOptions.EnableProfiling = true;

@@ -126,6 +126,34 @@ public sealed class BenchCommandProcessTests : IDisposable
         Assert.Equal(1, CountRows());
     }
 
+    [Fact]
+    public void MultiThreadedBenchRunsOnTheSharedPoolAndStoresItApartFromPerSessionPools()
+    {
+        _bricks.AddMatMul(160); // 100 KB of weights: rotated through copies, each a session on the one shared pool
+        _bricks.AddRelu(64);
+        var folder = _bricks.WriteCatalog();
+
+        var shared = Cli("bench", folder, "--db", DbPath, "--quick", "--threads", "2");
+        Assert.True(shared.ExitCode == 0, shared.ToString());
+        Assert.Contains("Threads: shared thread pool (2 intra-op, 1 inter-op)", shared.Stdout);
+        var onPool = (BenchmarkJob.Quick with { SharedThreadPool = true }).Configuration("cpu", null, 2, 0, "sequential", "all");
+        Assert.Contains($"Configuration {onPool.Key}:", shared.Stdout);
+        Assert.Contains(SharedThreadPool.ProvenanceTag, shared.Stdout);
+        Assert.Equal(2, CountRows());
+
+        // Per-session pools (one copy per brick) are another configuration: nothing measured on the pool is reused.
+        var perSession = Cli("bench", folder, "--db", DbPath, "--quick", "--threads", "2", "--shared-pool", "off");
+        Assert.True(perSession.ExitCode == 0, perSession.ToString());
+        Assert.Contains($"Configuration {BenchmarkJob.Quick.Configuration("cpu", null, 2, 0, "sequential", "all").Key}:", perSession.Stdout);
+        Assert.Contains("2 measured, 0 already in the database", perSession.Stdout);
+        Assert.DoesNotContain("Threads:", perSession.Stdout);
+        Assert.Equal(4, CountRows());
+
+        var cuda = Cli("bench", folder, "--db", DbPath, "--quick", "--ep", "cuda", "--shared-pool", "on");
+        Assert.True(cuda.ExitCode == 2, cuda.ToString());
+        Assert.Contains("--shared-pool auto or off", Assert.Single(cuda.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
     public void Dispose() => _bricks.Dispose();
 
     private long CountRows() => Scalar("SELECT COUNT(*) FROM results WHERE n IS NOT NULL OR error IS NOT NULL");
