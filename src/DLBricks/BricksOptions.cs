@@ -325,11 +325,8 @@ public sealed record BricksOptions
         FixedCostCorrection = FixedCost,
         FixedCostBelowMs = Validation.FixedCostBelowMs,
         Profile = Validation.Profile,
-        // Scenario and profile sessions run on the same pool as the bricks and end-to-end runs of the configuration.
-        Session = ValidationDefaults.Session with
-        {
-            IntraOpThreads = configuration.IntraOpThreads, SharedPool = SharedThreadPool.UsedBy(configuration),
-        },
+        // The trial run and the profile check open the models as the engine does: same provider, device and session options.
+        Session = configuration,
         // Bricks are cut from the graph optimized for the provider they are measured with.
         Split = ToSplitOptions(Granularity, Overlap),
         Runs = Validation.Runs,

@@ -46,8 +46,11 @@ internal sealed record ValidationRunOptions
     /// <summary>Also run the Observation-1 profile check on every model.</summary>
     public bool Profile { get; init; } = true;
 
-    /// <summary>Session settings for every measurement (threads, optimization level).</summary>
-    public ScenarioSessionOptions Session { get; init; } = new(IntraOpThreads: 1);
+    /// <summary>
+    /// Session settings of the quick engine's measurements, the trial run and the profile check (provider, threads, optimization
+    /// level); with the BenchmarkDotNet engine, that engine's configuration.
+    /// </summary>
+    public RunConfiguration Session { get; init; } = ScenarioEngine.Configuration(intraOpThreads: 1);
 
     /// <summary>How long each end-to-end (and quick brick) measurement runs.</summary>
     public ScenarioOptions Scenario { get; init; } = new(MinQueries: 30, WarmupQueries: 5);
@@ -84,7 +87,6 @@ internal static class ValidationRunner
     /// <param name="progress">Optional progress sink.</param>
     /// <param name="cancellationToken">Stops between steps.</param>
     /// <exception cref="InvalidModelException">A model cannot be split.</exception>
-    /// <exception cref="InvalidDataException">A model cannot be loaded for end-to-end measurement.</exception>
     public static ValidationReport Run(
         IReadOnlyList<string> modelPaths,
         ValidationRunOptions options,
@@ -183,8 +185,8 @@ internal static class ValidationRunner
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                using var session = ScenarioSession.Open(path, options.Session with { Inputs = inputs[path] });
-                session.RunOnce();
+                using var runner = OnnxModelRunner.OpenModel(path, options.Session, new ModelRunOptions(inputs[path]));
+                runner.Run();
             }
             catch (Exception e) when (ModelFailure.IsPerModel(e))
             {
@@ -271,7 +273,7 @@ internal static class ValidationRunner
                 progress?.Report($"{Path.GetFileNameWithoutExtension(path)}: profiling (Observation 1)");
                 try
                 {
-                    profiles.Add(ProfileSumCheck.Run(path, runs: 10, warmupRuns: 2, options.Session with { Inputs = inputs[path] }));
+                    profiles.Add(ProfileSumCheck.Run(path, runs: 10, warmupRuns: 2, options.Session, inputs[path]));
                 }
                 catch (Exception e) when (ModelFailure.IsPerModel(e))
                 {

@@ -49,7 +49,7 @@ internal sealed class ValidateStep : ISampleStep
                 Granularities = run.Options.Granularities,
                 EndToEndRepeats = run.Options.Repeats,
                 Runs = run.Options.Runs,
-                Session = new ScenarioSessionOptions(IntraOpThreads: configuration.IntraOpThreads),
+                Session = configuration,
                 Split = new SplitOptions { Bindings = Bindings(run), Cache = run.GraphCache },
             };
             while (run.Models.Count > 0)

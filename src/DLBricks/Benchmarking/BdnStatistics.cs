@@ -5,9 +5,6 @@ internal static class BdnStatistics
 {
     private const double NsPerMs = 1e6;
 
-    /// <summary>Fraction dropped at each end for the trimmed mean, as in the paper.</summary>
-    public const double TrimFraction = 0.2;
-
     public static LatencyStatistics ToLatency(BenchmarkDotNet.Mathematics.Statistics s)
     {
         var mean = s.Mean / NsPerMs;
@@ -25,35 +22,15 @@ internal static class BdnStatistics
             P95: s.Percentiles.P95 / NsPerMs,
             CiLower: lower,
             CiUpper: upper,
-            TrimmedMean: TrimmedMean(sorted) / NsPerMs,
+            TrimmedMean: Percentiles.TrimmedMean(sorted) / NsPerMs,
             N: s.N,
             Min: s.Min / NsPerMs,
             Max: s.Max / NsPerMs,
-            P10: NearestRank(sorted, 0.10) / NsPerMs,
-            P25: NearestRank(sorted, 0.25) / NsPerMs)
+            P10: Percentiles.NearestRank(sorted, 0.10) / NsPerMs,
+            P25: Percentiles.NearestRank(sorted, 0.25) / NsPerMs)
         {
             // Each value is one iteration's time per call; tail estimates draw from them (see docs/estimation.md).
             Distribution = LatencyDistribution.FromSamples(sorted.Select(v => v / NsPerMs)),
         };
-    }
-
-    /// <summary>Nearest-rank quantile of sorted values (no interpolation), NaN when empty.</summary>
-    public static double NearestRank(IReadOnlyList<double> sorted, double fraction)
-    {
-        if (sorted.Count == 0) return double.NaN;
-        var rank = (int)Math.Ceiling(fraction * sorted.Count);
-        return sorted[Math.Clamp(rank - 1, 0, sorted.Count - 1)];
-    }
-
-    /// <summary>Mean of the sorted values after dropping floor(20 %) of them at each end.</summary>
-    public static double TrimmedMean(IReadOnlyList<double> sorted)
-    {
-        if (sorted.Count == 0)
-            return double.NaN;
-        var drop = (int)Math.Floor(sorted.Count * TrimFraction);
-        var sum = 0.0;
-        for (var i = drop; i < sorted.Count - drop; i++)
-            sum += sorted[i];
-        return sum / (sorted.Count - 2 * drop);
     }
 }

@@ -174,7 +174,7 @@ internal sealed record BenchmarkJob(string Name, int WarmupCount, int IterationC
 }
 
 /// <summary>How the pilot that picks a job's invocation count runs.</summary>
-public enum PilotMode
+internal enum PilotMode
 {
     /// <summary>One untimed call, then timed calls until <see cref="BenchmarkJob.PilotTime"/> has passed; their mean fixes the count.</summary>
     Full,

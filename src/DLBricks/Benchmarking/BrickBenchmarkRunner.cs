@@ -30,7 +30,7 @@ public enum BrickOutcomeKind
 public sealed record BrickOutcome(string Hash, BrickOutcomeKind Kind, LatencyStatistics? Statistics, string? Error, TimeSpan WallTime)
 {
     /// <summary>Where <see cref="WallTime"/> went, for bricks this run measured (or tried to); null when skipped.</summary>
-    public BrickCost? Cost { get; init; }
+    internal BrickCost? Cost { get; init; }
 }
 
 /// <summary>Progress of a run, reported before each brick starts (<see cref="Current"/> set) and after it ends (<see cref="Last"/> set).</summary>
@@ -256,6 +256,10 @@ internal sealed class BrickBenchmarkRunner
             throw new InvalidDataException($"{catalogPath}: {mismatch}");
     }
 
+    /// <summary>The layer source of the catalog in <paramref name="catalogFolder"/>; raw for a folder of bricks without a catalog.</summary>
+    internal static LayerSourceInfo SourceOf(string catalogFolder)
+        => File.Exists(Path.Combine(catalogFolder, BrickCatalog.FileName)) ? BrickCatalog.Load(catalogFolder).Source : LayerSourceInfo.Raw;
+
     /// <summary>Workers starting together (or sharing the folder over the network) each get their own report folder.</summary>
     private static string RunFolderFor(string folder, IBrickWorkQueue? queue)
     {
@@ -286,13 +290,16 @@ internal sealed class BrickBenchmarkRunner
     }
 
     /// <summary>Measures the harness's fixed per-call cost on the empty Identity model under this runner's configuration and job.</summary>
-    public LatencyStatistics Calibrate(LatencyMeasurer measurer) => Calibrate(measurer, Configuration);
+    public LatencyStatistics Calibrate(ILatencyEngine engine) => Calibrate(engine, Configuration);
 
-    /// <summary>Measures the harness's fixed per-call cost on the empty Identity model under <paramref name="configuration"/>.</summary>
-    public static LatencyStatistics Calibrate(LatencyMeasurer measurer, RunConfiguration configuration)
+    /// <summary>
+    /// Measures the harness's fixed per-call cost on the empty Identity model (<see cref="CalibrationModel"/>) under
+    /// <paramref name="configuration"/> with <paramref name="engine"/>: the calibration of either engine.
+    /// </summary>
+    public static LatencyStatistics Calibrate(ILatencyEngine engine, RunConfiguration configuration)
     {
         using var runner = OnnxModelRunner.Open(CalibrationModel.Identity(), configuration);
-        return measurer.Measure("calibration-identity", runner).Statistics;
+        return engine.Measure("calibration-identity", runner).Statistics;
     }
 
     /// <summary>
@@ -304,24 +311,24 @@ internal sealed class BrickBenchmarkRunner
     /// </summary>
     /// <param name="folder">The catalog folder.</param>
     /// <param name="brick">The brick to measure.</param>
-    /// <param name="measurer">The measuring engine.</param>
+    /// <param name="engine">The measuring engine.</param>
     /// <param name="source">The catalog's layer source; decides the sessions' optimization level (<see cref="RunConfiguration.ForBricks"/>).</param>
     /// <param name="progress">Called after each session is loaded and before timing starts: a sign of life for a work queue's lease.</param>
-    public BrickOutcome Measure(string folder, BrickEntry brick, LatencyMeasurer measurer, LayerSourceInfo? source = null, Action? progress = null)
-        => MeasureMany(folder, [brick], measurer, source, progress)[0];
+    public BrickOutcome Measure(string folder, BrickEntry brick, ILatencyEngine engine, LayerSourceInfo? source = null, Action? progress = null)
+        => MeasureMany(folder, [brick], engine, source, progress)[0];
 
     /// <summary>
-    /// Measures several bricks of one catalog in a single BenchmarkDotNet run (<see cref="LatencyMeasurer.MeasureMany"/>), each
+    /// Measures several bricks of one catalog in a single engine call (with <see cref="LatencyMeasurer"/>, one BenchmarkDotNet run), each
     /// exactly as <see cref="Measure"/> would: their sessions are opened first, measured one case after the other, and all
     /// disposed at the end. A brick that fails to load or run fails alone.
     /// </summary>
     /// <param name="folder">The catalog folder.</param>
     /// <param name="bricks">The bricks, distinct.</param>
-    /// <param name="measurer">The measuring engine.</param>
+    /// <param name="engine">The measuring engine.</param>
     /// <param name="source">The catalog's layer source.</param>
     /// <param name="progress">Called after each session is loaded.</param>
     /// <returns>One outcome per brick, in the order given; each carries its <see cref="BrickOutcome.Cost"/>.</returns>
-    public IReadOnlyList<BrickOutcome> MeasureMany(string folder, IReadOnlyList<BrickEntry> bricks, LatencyMeasurer measurer,
+    public IReadOnlyList<BrickOutcome> MeasureMany(string folder, IReadOnlyList<BrickEntry> bricks, ILatencyEngine engine,
         LayerSourceInfo? source = null, Action? progress = null)
     {
         var configuration = Configuration.ForBricks(source?.Kind);
@@ -342,11 +349,10 @@ internal sealed class BrickBenchmarkRunner
                 var copies = CopiesOf(brick);
                 try
                 {
-                    var path = Path.GetFullPath(Path.Combine(folder, brick.File));
                     for (var i = 0; i < copies; i++)
                     {
                         var opened = Stopwatch.GetTimestamp();
-                        runners.Add(OnnxModelRunner.Open(path, configuration, brick.Inputs, brick.Outputs, SyntheticInputs.SeedFrom(brick.Hash)));
+                        runners.Add(OnnxModelRunner.OpenBrick(folder, brick, configuration));
                         if (i == 0) first = Stopwatch.GetElapsedTime(opened);
                         else others += Stopwatch.GetElapsedTime(opened);
                         progress?.Invoke();
@@ -369,7 +375,7 @@ internal sealed class BrickBenchmarkRunner
                 costs[b] = (watch, first, others, copies);
             }
 
-            var measured = calls.Count == 0 ? [] : measurer.MeasureMany(calls.Select(c => c.Call).ToList());
+            var measured = calls.Count == 0 ? [] : engine.MeasureMany(calls.Select(c => c.Call).ToList());
             for (var k = 0; k < calls.Count; k++)
             {
                 var b = calls[k].Index;

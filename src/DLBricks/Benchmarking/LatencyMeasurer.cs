@@ -18,9 +18,10 @@ namespace DLBricks.Benchmarking;
 /// overhead stage, no forced GCs and no outlier removal (the 20 % trimmed mean handles outliers). The cost of measuring a call
 /// is thus proportional to its latency plus BenchmarkDotNet's fixed cost per case (a few ms; see docs/bench.md). The job's
 /// cheaper rules (<see cref="BenchmarkJob.Stopping"/>, <see cref="BenchmarkJob.Pilot"/>) apply here; <see cref="MeasureMany"/>
-/// shares one BenchmarkDotNet run among several calls.
+/// shares one BenchmarkDotNet run among several calls. This is the BenchmarkDotNet <see cref="ILatencyEngine"/>: what bench,
+/// estimate and validate store.
 /// </summary>
-internal sealed class LatencyMeasurer
+internal sealed class LatencyMeasurer : ILatencyEngine
 {
     // BenchmarkDotNet reaches the call through a static slot, so measurements in one process take turns.
     private static readonly Lock Gate = new();
@@ -41,8 +42,11 @@ internal sealed class LatencyMeasurer
     /// <summary>The job every measurement uses.</summary>
     public BenchmarkJob Job { get; }
 
+    /// <inheritdoc />
+    public string Name => "benchmarkdotnet";
+
     /// <summary>Measures <paramref name="runner"/>. <paramref name="label"/> names the case in the exported reports.</summary>
-    public LatencyMeasurement Measure(string label, OnnxModelRunner runner) => Measure(label, runner.Run);
+    public LatencyMeasurement Measure(string label, OnnxModelRunner runner) => Measure(label, runner.Query);
 
     /// <summary>Measures any call; it must be safe to run many times.</summary>
     /// <exception cref="BenchmarkFailedException">The call threw or BenchmarkDotNet produced no measurements.</exception>

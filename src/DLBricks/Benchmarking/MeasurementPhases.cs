@@ -15,7 +15,7 @@ namespace DLBricks.Benchmarking;
 /// <param name="Measured">Measured iterations.</param>
 /// <param name="MeasuredIterations">How many measured iterations ran (the statistics' N).</param>
 /// <param name="Export">Writing the exporters' reports of the case.</param>
-public sealed record MeasurementPhases(
+internal sealed record MeasurementPhases(
     TimeSpan Pilot,
     int PilotCalls,
     TimeSpan Engine,
@@ -45,7 +45,7 @@ public sealed record MeasurementPhases(
 /// <param name="RotationSetup">Opening the other copies (zero with one copy).</param>
 /// <param name="Copies">Sessions the brick was rotated through.</param>
 /// <param name="Measurement">The measurement's phases; null when the brick failed before or during it.</param>
-public sealed record BrickCost(TimeSpan Total, TimeSpan SessionCreation, TimeSpan RotationSetup, int Copies, MeasurementPhases? Measurement)
+internal sealed record BrickCost(TimeSpan Total, TimeSpan SessionCreation, TimeSpan RotationSetup, int Copies, MeasurementPhases? Measurement)
 {
     /// <summary>Time not attributed to a phase; never negative.</summary>
     public TimeSpan Other

@@ -15,7 +15,7 @@ namespace DLBricks.Benchmarking;
 /// <param name="MinIterations">Floor: iterations always measured before the rule may stop (at least 5).</param>
 /// <param name="MaxRelativeHalfWidth">Bound on the interval's half width relative to the median (e.g. 0.01 = ±1 %).</param>
 /// <param name="Confidence">Confidence of the interval, in (0.5, 1).</param>
-public sealed record MedianStoppingRule(int MinIterations = 20, double MaxRelativeHalfWidth = 0.01, double Confidence = 0.99)
+internal sealed record MedianStoppingRule(int MinIterations = 20, double MaxRelativeHalfWidth = 0.01, double Confidence = 0.99)
 {
     /// <summary>The rule used by <see cref="BenchmarkJob.Lean"/>: at least 20 iterations, stop at ±1 % with 99 % confidence.</summary>
     public static MedianStoppingRule Default { get; } = new();

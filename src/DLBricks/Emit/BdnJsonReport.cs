@@ -108,7 +108,7 @@ internal sealed class BdnJsonReport
             // Too few iterations for an interval: fall back to the mean, as the in-process bench does.
             CiLower: double.IsFinite(lower) ? lower : mean,
             CiUpper: double.IsFinite(upper) ? upper : mean,
-            TrimmedMean: values.Count > 0 ? BdnStatistics.TrimmedMean(values) / NsPerMs : mean,
+            TrimmedMean: values.Count > 0 ? Percentiles.TrimmedMean(values) / NsPerMs : mean,
             N: (int)n,
             Min: Number(s, "Min") / NsPerMs,
             Max: Number(s, "Max") / NsPerMs)

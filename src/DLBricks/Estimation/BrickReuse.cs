@@ -24,7 +24,7 @@ public sealed record BrickReuse(string Model, int UniqueBricks, int AlreadyMeasu
     /// The reuse of a model whose distinct bricks are <paramref name="brickHashes"/> against the results <paramref name="stored"/>
     /// for one system and configuration (duplicates in <paramref name="brickHashes"/> count once).
     /// </summary>
-    public static BrickReuse Of(string model, IEnumerable<string> brickHashes, IReadOnlyDictionary<string, BrickResult> stored)
+    internal static BrickReuse Of(string model, IEnumerable<string> brickHashes, IReadOnlyDictionary<string, BrickResult> stored)
     {
         var unique = 0;
         var hits = 0;
@@ -45,5 +45,5 @@ public sealed record BrickReuse(string Model, int UniqueBricks, int AlreadyMeasu
         FormattableString.Invariant($"time saved ≥ {SavedMeasuredMs / 1000:0.00} s (stored bricks' mean latency × measured iterations, fixed per-brick cost not counted)");
 
     /// <summary>A share as a whole percentage, <c>92%</c>, the same in every culture.</summary>
-    public static string Percent(double share) => FormattableString.Invariant($"{share * 100:0}%");
+    internal static string Percent(double share) => FormattableString.Invariant($"{share * 100:0}%");
 }

@@ -5,7 +5,7 @@ namespace DLBricks.Estimation;
 /// <summary>Options of the Monte Carlo tail estimate.</summary>
 /// <param name="Draws">Sums drawn (0 turns the tail estimate off). 10 000 puts P99 on 100 sums beyond it.</param>
 /// <param name="Seed">Seed of the draws: the same results give the same tail estimate.</param>
-public sealed record TailEstimateOptions(int Draws = TailEstimateOptions.DefaultDraws, int Seed = TailEstimateOptions.DefaultSeed)
+internal sealed record TailEstimateOptions(int Draws = TailEstimateOptions.DefaultDraws, int Seed = TailEstimateOptions.DefaultSeed)
 {
     /// <summary>Default number of draws.</summary>
     public const int DefaultDraws = 10_000;

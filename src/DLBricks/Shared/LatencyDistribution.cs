@@ -48,7 +48,7 @@ public sealed class LatencyDistribution : IEquatable<LatencyDistribution>
     }
 
     /// <summary>Several measurements of the same thing pooled into one distribution (null when none has samples).</summary>
-    public static LatencyDistribution? Pool(IEnumerable<LatencyDistribution?> distributions)
+    internal static LatencyDistribution? Pool(IEnumerable<LatencyDistribution?> distributions)
     {
         ArgumentNullException.ThrowIfNull(distributions);
         return FromSamples(distributions.Where(d => d is not null).SelectMany(d => d!._samples));
@@ -65,14 +65,14 @@ public sealed class LatencyDistribution : IEquatable<LatencyDistribution>
     }
 
     /// <summary>One sample drawn uniformly from the kept samples (the empirical distribution).</summary>
-    public double Draw(Random random)
+    internal double Draw(Random random)
     {
         ArgumentNullException.ThrowIfNull(random);
         return _samples[random.Next(_samples.Length)];
     }
 
     /// <summary>Compact text for a store column: a prefix and the samples as little-endian single-precision floats in base64.</summary>
-    public string Encode()
+    internal string Encode()
     {
         var bytes = new byte[_samples.Length * sizeof(float)];
         for (var i = 0; i < _samples.Length; i++)
@@ -82,7 +82,7 @@ public sealed class LatencyDistribution : IEquatable<LatencyDistribution>
 
     /// <summary>Reads the text <see cref="Encode"/> wrote.</summary>
     /// <exception cref="InvalidDataException">The text is not an encoded distribution.</exception>
-    public static LatencyDistribution Decode(string text)
+    internal static LatencyDistribution Decode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         if (!text.StartsWith(EncodingPrefix, StringComparison.Ordinal))

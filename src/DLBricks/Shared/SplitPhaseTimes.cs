@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace DLBricks.Shared;
 
 /// <summary>The phases a split spends its time in, in the order a model goes through them.</summary>
-public enum SplitPhase
+internal enum SplitPhase
 {
     /// <summary>Reading the model file (protobuf parse, external data checks) and hashing it for the graph cache.</summary>
     Read,
@@ -27,7 +27,7 @@ public enum SplitPhase
 /// up to the work done. Thread-safe: with several models split in parallel the sums add the time of every worker, so they can
 /// exceed the run's wall time.
 /// </summary>
-public sealed class SplitPhaseTimes
+internal sealed class SplitPhaseTimes
 {
     private readonly long[] _ticks = new long[Enum.GetValues<SplitPhase>().Length];
 

@@ -28,7 +28,7 @@ public sealed record RecipeInput(string Name, string ElementType, long[] Shape)
     public override string ToString() => $"{Name}={(Shape.Length == 0 ? "scalar" : string.Join('x', Shape))}";
 
     /// <summary>The inputs as one line (<c>input_ids=4x128, attention_mask=4x128</c>); empty when unknown (recipes written before sizes were recorded).</summary>
-    public static string Describe(IReadOnlyList<RecipeInput>? inputs) => inputs is null ? "" : string.Join(", ", inputs);
+    internal static string Describe(IReadOnlyList<RecipeInput>? inputs) => inputs is null ? "" : string.Join(", ", inputs);
 }
 
 /// <summary>

@@ -8,7 +8,7 @@ using DLBricks.Splitting;
 namespace DLBricks.Validation;
 
 /// <summary>
-/// Measures whole models and bricks the same way: one BenchmarkDotNet engine, one job, one execution provider and one set
+/// Measures whole models and bricks the same way: one BenchmarkDotNet engine (<see cref="LatencyMeasurer"/>), one job, one execution provider and one set
 /// of session options (those of <c>dlbricks bench</c>). Brick results go through an <see cref="IResultStore"/>, so a brick
 /// measured once on this system and configuration is never measured again, by validate, estimate or bench.
 /// </summary>
@@ -57,13 +57,10 @@ internal sealed class EngineMeasurement
     {
         var model = OnnxModel.Load(modelPath);
         var resolved = ModelInputs.Resolve(model, _bindings(model.Name));
-        var inputs = SyntheticInputs.SpecsFor(resolved);
         try
         {
             // A model exported at another batch size runs re-declared at the sizes its bricks were cut at.
-            using var runner = resolved.NeedsResize
-                ? OnnxModelRunner.Open(Google.Protobuf.MessageExtensions.ToByteArray(resolved.Resize(model).Proto), Configuration, inputs, seed: 1)
-                : OnnxModelRunner.Open(model.Path, Configuration, inputs, seed: 1);
+            using var runner = OnnxModelRunner.OpenModel(model.Path, Configuration, new ModelRunOptions(resolved));
             return _measurer.Measure(model.Name, runner).Statistics;
         }
         catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
@@ -139,9 +136,8 @@ internal sealed class EngineMeasurement
     {
         if (!_sources.TryGetValue(folder, out var source))
         {
-            var catalogPath = Path.Combine(folder, BrickCatalog.FileName);
-            source = File.Exists(catalogPath) ? BrickCatalog.Load(folder).Source : LayerSourceInfo.Raw;
-            BrickBenchmarkRunner.EnsureSourceMatches(source, Configuration, catalogPath);
+            source = BrickBenchmarkRunner.SourceOf(folder);
+            BrickBenchmarkRunner.EnsureSourceMatches(source, Configuration, Path.Combine(folder, BrickCatalog.FileName));
             _sources[folder] = source;
         }
         return source;

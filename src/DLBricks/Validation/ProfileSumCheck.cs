@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DLBricks.Benchmarking;
 
 namespace DLBricks.Validation;
 
@@ -37,12 +38,17 @@ internal static class ProfileSumCheck
     /// Profiles <paramref name="runs"/> runs after <paramref name="warmupRuns"/> unprofiled-in-the-result warm-up runs.
     /// The trace is written under <paramref name="workFolder"/> (a temporary folder by default) and deleted afterwards.
     /// </summary>
-    /// <remarks>
-    /// Inputs are those of <see cref="ScenarioSessionOptions.Inputs"/> when given (the resolution the rest of validation uses),
-    /// else resolved from the model without bindings.
-    /// </remarks>
-    /// <exception cref="InvalidDataException">The model cannot be loaded or the trace does not match the runs made.</exception>
-    public static ProfileSumResult Run(string modelPath, int runs = 20, int warmupRuns = 3, ScenarioSessionOptions? options = null, string? workFolder = null)
+    /// <param name="modelPath">The model.</param>
+    /// <param name="runs">Profiled runs in the result.</param>
+    /// <param name="warmupRuns">Runs first, profiled but left out of the result.</param>
+    /// <param name="configuration">Session settings; default <see cref="ScenarioEngine.Configuration"/>.</param>
+    /// <param name="inputs">The model's resolved inputs (the resolution the rest of validation uses); null resolves them without bindings.</param>
+    /// <param name="workFolder">Where the trace goes.</param>
+    /// <remarks>The model is opened as every engine opens it (<see cref="OnnxModelRunner.OpenModel"/>), with profiling on.</remarks>
+    /// <exception cref="InvalidModelException">The model cannot be loaded or its inputs resolved.</exception>
+    /// <exception cref="InvalidDataException">The trace does not match the runs made.</exception>
+    public static ProfileSumResult Run(string modelPath, int runs = 20, int warmupRuns = 3, RunConfiguration? configuration = null,
+        Graph.ModelInputs? inputs = null, string? workFolder = null)
     {
         if (runs < 1) throw new ArgumentOutOfRangeException(nameof(runs), runs, "at least one run is needed.");
         if (warmupRuns < 0) throw new ArgumentOutOfRangeException(nameof(warmupRuns), warmupRuns, null);
@@ -54,15 +60,16 @@ internal static class ProfileSumCheck
         var wall = new List<double>(runs);
         try
         {
-            using (var session = ScenarioSession.Open(modelPath, (options ?? new ScenarioSessionOptions()) with { ProfilePrefix = prefix }))
+            using (var runner = OnnxModelRunner.OpenModel(modelPath, configuration ?? ScenarioEngine.Configuration(),
+                       new ModelRunOptions(inputs, ProfilePrefix: prefix)))
             {
                 for (var i = 0; i < warmupRuns + runs; i++)
                 {
                     var start = Stopwatch.GetTimestamp();
-                    session.RunOnce();
+                    runner.Run();
                     if (i >= warmupRuns) wall.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                 }
-                trace = session.EndProfiling();
+                trace = runner.EndProfiling();
             }
 
             var profile = OrtProfile.Load(trace);

@@ -1,53 +1,56 @@
 using DLBricks.Benchmarking;
-using DLBricks.Export;
-using DLBricks.Storage;
-using MathNet.Numerics.Distributions;
 using DLBricks.Splitting;
 
 namespace DLBricks.Validation;
 
 /// <summary>
-/// Measures models and bricks with the single-stream scenario instead of BenchmarkDotNet: fewer statistical guarantees
-/// (no pilot stage, no outlier removal) but seconds instead of minutes. It serves the end-to-end side of validation, and
-/// a quick brick measurer until (or instead of) the BenchmarkDotNet engine; both sides then share one harness.
+/// Validation's quick path: models and bricks measured with the scenario engine (<see cref="ScenarioEngine"/>) instead of
+/// BenchmarkDotNet, on the same session wrapper and inputs as <c>bench</c> (<see cref="OnnxModelRunner.OpenModel"/>,
+/// <see cref="OnnxModelRunner.OpenBrick"/>). Nothing is stored; seconds instead of minutes.
 /// </summary>
 internal sealed class ScenarioMeasurer
 {
-    private readonly ScenarioSessionOptions _session;
-    private readonly ScenarioOptions _scenario;
+    private readonly RunConfiguration _configuration;
+    private readonly ScenarioEngine _engine;
+    private readonly Dictionary<string, LayerSourceInfo> _sources = new(StringComparer.Ordinal);
 
-    /// <summary>Creates a measurer; defaults: ONNX Runtime thread defaults, 100 queries after 10 warm-ups.</summary>
-    public ScenarioMeasurer(ScenarioSessionOptions? session = null, ScenarioOptions? scenario = null)
+    /// <summary>Creates a measurer; defaults: <see cref="ScenarioEngine.Configuration"/> (ONNX Runtime thread defaults), 100 queries after 10 warm-ups.</summary>
+    public ScenarioMeasurer(RunConfiguration? configuration = null, ScenarioOptions? scenario = null)
     {
-        _session = session ?? new ScenarioSessionOptions();
-        _scenario = scenario ?? new ScenarioOptions();
+        _configuration = configuration ?? ScenarioEngine.Configuration();
+        _engine = new ScenarioEngine(scenario);
     }
+
+    /// <summary>The engine every measurement of this measurer uses.</summary>
+    public ScenarioEngine Engine => _engine;
 
     /// <summary>Measures a model file end to end, fed <paramref name="inputs"/> (default: resolved without bindings).</summary>
-    /// <exception cref="InvalidDataException">The model cannot be loaded; the message names it.</exception>
-    /// <exception cref="InvalidModelException">An input cannot be resolved; the message names it.</exception>
+    /// <exception cref="InvalidModelException">The model cannot be loaded, or an input cannot be resolved; the message names it.</exception>
+    /// <exception cref="BenchmarkFailedException">A run failed.</exception>
     public LatencyStatistics MeasureModel(string modelPath, Graph.ModelInputs? inputs = null)
     {
-        using var session = ScenarioSession.Open(modelPath, _session with { Inputs = inputs });
-        return Statistics(Scenarios.SingleStream(session, _scenario).LatenciesMs);
+        using var runner = OnnxModelRunner.OpenModel(modelPath, _configuration, new ModelRunOptions(inputs));
+        return _engine.Measure(Path.GetFileNameWithoutExtension(modelPath), runner).Statistics;
     }
 
-    /// <summary>Measures one brick of a catalog; a brick that cannot load or run is a failed result with the reason.</summary>
+    /// <summary>
+    /// Measures one brick of a catalog, opened as <c>bench</c> opens it and under the configuration its catalog's layer source
+    /// asks for (<see cref="RunConfiguration.ForBricks"/>); a brick that cannot load or run is a failed result with the reason.
+    /// </summary>
     public BrickResult MeasureBrick(string catalogFolder, BrickEntry brick, string systemKey, string configurationKey)
     {
         ArgumentNullException.ThrowIfNull(brick);
-        var integers = brick.Inputs
-            .Where(t => t.ElementType is not ("float" or "double" or "float16" or "bfloat16"))
-            .ToDictionary(t => t.Name, t => t.Values ?? [(long)(t.Min ?? 0)]);
         try
         {
-            using var session = ScenarioSession.Open(Path.Combine(catalogFolder, brick.File), _session with { IntegerInputs = integers });
-            var stats = Statistics(Scenarios.SingleStream(session, _scenario).LatenciesMs);
+            using var runner = OnnxModelRunner.OpenBrick(catalogFolder, brick, _configuration.ForBricks(SourceOf(catalogFolder).Kind));
+            var stats = _engine.Measure(brick.Hash, runner).Statistics;
             return new BrickResult(brick.Hash, systemKey, configurationKey, stats, null, DateTimeOffset.UtcNow);
         }
-        catch (Exception e) when (e is InvalidDataException or InvalidModelException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+        catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException or ExecutionProviderUnavailableException))
         {
-            return new BrickResult(brick.Hash, systemKey, configurationKey, null, e.Message, DateTimeOffset.UtcNow);
+            var reason = e.Message.ReplaceLineEndings(" ").Trim();
+            if (!reason.Contains(brick.File, StringComparison.Ordinal)) reason = $"{Path.Combine(catalogFolder, brick.File)}: {reason}";
+            return new BrickResult(brick.Hash, systemKey, configurationKey, null, reason, DateTimeOffset.UtcNow);
         }
     }
 
@@ -59,33 +62,16 @@ internal sealed class ScenarioMeasurer
     }
 
     /// <summary>
-    /// Measures the harness's fixed per-call cost: the same harness running a one-element Identity model, whose
-    /// compute is negligible. This is the calibration <see cref="Estimation.FixedCostCorrection"/> subtracts.
+    /// Measures the harness's fixed per-call cost: the same engine running the one-element Identity model
+    /// (<see cref="BrickBenchmarkRunner.Calibrate(ILatencyEngine, RunConfiguration)"/>), whose compute is negligible. This is the
+    /// calibration <see cref="Estimation.FixedCostCorrection"/> subtracts.
     /// </summary>
-    public LatencyStatistics MeasureCallOverhead()
-    {
-        using var session = ScenarioSession.Open(IdentityModel.Bytes, "identity (calibration)", _session with { BatchSize = 1 });
-        return Statistics(Scenarios.SingleStream(session, _scenario).LatenciesMs);
-    }
+    public LatencyStatistics MeasureCallOverhead() => BrickBenchmarkRunner.Calibrate(_engine, _configuration);
 
-    /// <summary>The <see cref="LatencyStatistics"/> of raw per-run latencies (ms): nearest-rank percentiles, 99.9 % Student-t CI, 20 % trimmed mean.</summary>
-    public static LatencyStatistics Statistics(IReadOnlyList<double> samplesMs)
+    private LayerSourceInfo SourceOf(string folder)
     {
-        ArgumentNullException.ThrowIfNull(samplesMs);
-        if (samplesMs.Count == 0) throw new ArgumentException("no samples.", nameof(samplesMs));
-        var sorted = samplesMs.Order().ToArray();
-        var n = sorted.Length;
-        var mean = sorted.Average();
-        var stdDev = n > 1 ? Math.Sqrt(sorted.Sum(x => (x - mean) * (x - mean)) / (n - 1)) : 0;
-        var halfWidth = n > 1 ? StudentT.InvCDF(0, 1, n - 1, 0.9995) * stdDev / Math.Sqrt(n) : 0;
-        var cut = (int)Math.Floor(n * 0.2);
-        var trimmed = sorted.Skip(cut).Take(n - 2 * cut).Average();
-        return new LatencyStatistics(mean, Percentiles.Median(sorted), stdDev,
-            Percentiles.NearestRank(sorted, 0.90), Percentiles.NearestRank(sorted, 0.95),
-            mean - halfWidth, mean + halfWidth, trimmed, n, sorted[0], sorted[^1],
-            Percentiles.NearestRank(sorted, 0.10), Percentiles.NearestRank(sorted, 0.25))
-        {
-            Distribution = LatencyDistribution.FromSamples(sorted),
-        };
+        if (!_sources.TryGetValue(folder, out var source))
+            _sources[folder] = source = BrickBenchmarkRunner.SourceOf(folder);
+        return source;
     }
 }

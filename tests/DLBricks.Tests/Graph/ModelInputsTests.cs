@@ -33,9 +33,12 @@ public class ModelInputsTests
             runner.Run();
         }
 
-        // Scenario and Observation-1 profile runs resolve the same inputs when none are passed (they fed zeros before).
-        using (var session = ScenarioSession.Open(path))
-            session.RunOnce();
+        // Scenario and Observation-1 profile runs resolve the same inputs when none are passed.
+        using (var model = OnnxModelRunner.OpenModel(path, ScenarioEngine.Configuration()))
+        {
+            Assert.Equal([1L], model.Inputs.Single(i => i.Name == "n").Values!);
+            model.Run();
+        }
         var profile = ProfileSumCheck.Run(path, runs: 1, warmupRuns: 0);
         Assert.Single(profile.Runs);
     }
@@ -54,10 +57,10 @@ public class ModelInputsTests
         Assert.Contains("Reshape", probe.Message);
         Assert.ThrowsAny<Exception>(() =>
         {
-            using var session = ScenarioSession.Open(path, new ScenarioSessionOptions(Inputs: inputs));
-            session.RunOnce();
+            using var runner = OnnxModelRunner.OpenModel(path, ScenarioEngine.Configuration(), new ModelRunOptions(inputs));
+            runner.Run();
         });
-        Assert.ThrowsAny<Exception>(() => ProfileSumCheck.Run(path, runs: 1, warmupRuns: 0, new ScenarioSessionOptions(Inputs: inputs)));
+        Assert.ThrowsAny<Exception>(() => ProfileSumCheck.Run(path, runs: 1, warmupRuns: 0, inputs: inputs));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using DLBricks.Benchmarking;
 using DLBricks.Estimation;
 using DLBricks.Graph;
 using DLBricks.Onnx.Protos;
@@ -78,8 +79,9 @@ public class BatchSizeSplitTests
         // The model runs at batch 8 end to end (it declares batch 1, so the session runs its re-declared copy).
         var inputs = ModelInputs.Resolve(path, Batch(8));
         Assert.Equal(["x"], inputs.Redeclared);
-        using var session = ScenarioSession.Open(path, new ScenarioSessionOptions(Inputs: inputs));
-        session.RunOnce();
+        using var runner = OnnxModelRunner.OpenModel(path, ScenarioEngine.Configuration(), new ModelRunOptions(inputs));
+        Assert.Equal([8L, 4, 8, 8], runner.Inputs.Single().Shape);
+        runner.Run();
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using DLBricks.Benchmarking;
 using DLBricks.Validation;
 
 namespace DLBricks.Tests.Validation;
@@ -7,7 +8,7 @@ public class RealModelTests
     [Fact]
     public void SqueezenetNodeTimesAccountForMostOfTheRun()
     {
-        var result = ProfileSumCheck.Run(TestPaths.LightModel("squeezenet"), runs: 5, warmupRuns: 1, new ScenarioSessionOptions(IntraOpThreads: 1));
+        var result = ProfileSumCheck.Run(TestPaths.LightModel("squeezenet"), runs: 5, warmupRuns: 1, ScenarioEngine.Configuration(intraOpThreads: 1));
 
         Assert.Equal(5, result.Runs.Count);
         Assert.All(result.Runs, r => Assert.True(r.NodeSumMs <= r.TraceRunMs + 1e-9));
@@ -18,9 +19,10 @@ public class RealModelTests
     [Fact]
     public void SqueezenetHasAStaticBatchSoOfflineRepeatsRuns()
     {
-        using var session = ScenarioSession.Open(TestPaths.LightModel("squeezenet"), new ScenarioSessionOptions(BatchSize: 2, IntraOpThreads: 1));
-        Assert.Equal(BatchStrategy.RepeatedRuns, session.Strategy);
-        var result = Scenarios.Offline(session, new ScenarioOptions(MinQueries: 2, WarmupQueries: 1));
+        using var runner = OnnxModelRunner.OpenModel(TestPaths.LightModel("squeezenet"), ScenarioEngine.Configuration(intraOpThreads: 1),
+            new ModelRunOptions(BatchSize: 2));
+        Assert.Equal(BatchStrategy.RepeatedRuns, runner.Batch.Strategy);
+        var result = new ScenarioEngine(new ScenarioOptions(MinQueries: 2, WarmupQueries: 1)).Offline(runner);
         Assert.Equal(4, result.Samples);
         Assert.True(result.SamplesPerSecond > 0);
     }

@@ -1,3 +1,4 @@
+using DLBricks.Benchmarking;
 using DLBricks.Export;
 using DLBricks.Validation;
 using DLBricks.Splitting;
@@ -10,7 +11,7 @@ public class ScenarioMeasurerTests
     public void StatisticsOfKnownSamples()
     {
         // 1..10: mean 5.5, median 5.5, trimmed (drop 2 each end) mean of 3..8 = 5.5, P90 = 9 (nearest rank), P95 = 10.
-        var stats = ScenarioMeasurer.Statistics([10, 1, 9, 2, 8, 3, 7, 4, 6, 5]);
+        var stats = ScenarioEngine.Statistics([10, 1, 9, 2, 8, 3, 7, 4, 6, 5]);
         Assert.Equal(5.5, stats.Mean, 12);
         Assert.Equal(5.5, stats.Median, 12);
         Assert.Equal(5.5, stats.TrimmedMean, 12);
@@ -21,7 +22,7 @@ public class ScenarioMeasurerTests
         Assert.Equal(10, stats.N);
         Assert.Equal((1.0, 10.0), (stats.Min, stats.Max));
 
-        var skewed = ScenarioMeasurer.Statistics([1, 1, 1, 1, 100]);
+        var skewed = ScenarioEngine.Statistics([1, 1, 1, 1, 100]);
         Assert.Equal(1, skewed.Median);
         Assert.Equal(1, skewed.TrimmedMean);
     }
@@ -31,7 +32,7 @@ public class ScenarioMeasurerTests
     {
         var folder = Path.GetDirectoryName(TinyModels.WriteTemp(TinyModels.MatMulRelu(batch: 1), "good"))!;
         File.WriteAllBytes(Path.Combine(folder, "bad.onnx"), [0, 1, 2]);
-        var measurer = new ScenarioMeasurer(new ScenarioSessionOptions(IntraOpThreads: 1), new ScenarioOptions(MinQueries: 5, WarmupQueries: 1));
+        var measurer = new ScenarioMeasurer(ScenarioEngine.Configuration(intraOpThreads: 1), new ScenarioOptions(MinQueries: 5, WarmupQueries: 1));
         BrickEntry Entry(string hash, string file) => new(hash, file, ["MatMul"], 1, [new BrickTensor("X", "float", [1, 4])], [], 0, 0, 0);
 
         var good = measurer.MeasureBrick(folder, Entry("g", "good.onnx"), "s", "c");

@@ -1,3 +1,4 @@
+using DLBricks.Benchmarking;
 using DLBricks.Storage;
 using DLBricks.Validation;
 
@@ -10,7 +11,7 @@ public class ValidationRunnerTests
     {
         var model = TinyModels.WriteTemp(TinyModels.MatMulRelu(batch: 1), "tiny");
         var work = Path.Combine(Path.GetDirectoryName(model)!, "work");
-        var quick = new ScenarioMeasurer(new ScenarioSessionOptions(IntraOpThreads: 1), new ScenarioOptions(MinQueries: 5, WarmupQueries: 1));
+        var quick = new ScenarioMeasurer(ScenarioEngine.Configuration(intraOpThreads: 1), new ScenarioOptions(MinQueries: 5, WarmupQueries: 1));
         var requested = new List<string>();
         IReadOnlyDictionary<string, BrickResult> Measure(IReadOnlyList<BrickLocation> bricks)
         {
@@ -48,7 +49,7 @@ public class ValidationRunnerTests
     {
         var model = TinyModels.WriteTemp(TinyModels.MatMulRelu(batch: 1), "tiny");
         var work = Path.Combine(Path.GetDirectoryName(model)!, "work");
-        var quick = new ScenarioMeasurer(new ScenarioSessionOptions(IntraOpThreads: 1), new ScenarioOptions(MinQueries: 5, WarmupQueries: 1));
+        var quick = new ScenarioMeasurer(ScenarioEngine.Configuration(intraOpThreads: 1), new ScenarioOptions(MinQueries: 5, WarmupQueries: 1));
         var requested = new List<string>();
         IReadOnlyDictionary<string, BrickResult> Measure(IReadOnlyList<BrickLocation> bricks)
         {
@@ -92,7 +93,7 @@ public class ValidationRunnerFailureTests
         var good = TinyModels.WriteTemp(TinyModels.MatMulRelu(batch: 1), "good");
         var doomed = TinyModels.WriteTemp(TinyModels.MatMulRelu(batch: 1), "doomed");
         var work = Path.Combine(Path.GetDirectoryName(good)!, "work");
-        var quick = new ScenarioMeasurer(new ScenarioSessionOptions(IntraOpThreads: 1), new ScenarioOptions(MinQueries: 5, WarmupQueries: 1));
+        var quick = new ScenarioMeasurer(ScenarioEngine.Configuration(intraOpThreads: 1), new ScenarioOptions(MinQueries: 5, WarmupQueries: 1));
         var e2eCalls = new List<string>();
         DLBricks.Shared.LatencyStatistics MeasureModel(string path)
         {
