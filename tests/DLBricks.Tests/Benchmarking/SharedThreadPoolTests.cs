@@ -94,8 +94,8 @@ public sealed class SharedThreadPoolTests : IDisposable
         Assert.EndsWith(";" + SharedThreadPool.ProvenanceTag, shared.Measurement);
         Assert.Equal(perSession.Measurement + ";" + SharedThreadPool.ProvenanceTag, shared.Measurement);
         // Scenario and profile sessions of a validation follow the configuration.
-        Assert.True(BricksOptions.Default.ToValidationRunOptions(shared).Session.SharedPool);
-        Assert.False(BricksOptions.Default.ToValidationRunOptions(perSession).Session.SharedPool);
+        Assert.True(SharedThreadPool.UsedBy(BricksOptions.Default.ToValidationRunOptions(shared).Session));
+        Assert.False(SharedThreadPool.UsedBy(BricksOptions.Default.ToValidationRunOptions(perSession).Session));
     }
 
     [Fact]
