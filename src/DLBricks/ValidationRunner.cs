@@ -74,28 +74,12 @@ internal sealed record ValidationRunOptions
 
 /// <summary>
 /// The front door of <c>dlbricks validate</c>: split the models at each G, measure models end to end interleaved with
-/// their bricks, estimate, and build the report. Brick measurement is pluggable: by default the quick single-stream
-/// <see cref="ScenarioMeasurer"/>; the CLI passes the BenchmarkDotNet engine to measure bricks exactly as <c>bench</c> does.
+/// their bricks, estimate, and build the report. Measurement is one <see cref="IValidationMeasurement"/>: by default the quick
+/// single-stream <see cref="ScenarioMeasurer"/>; the CLI passes an <see cref="EngineMeasurement"/> (BenchmarkDotNet) to
+/// measure bricks exactly as <c>bench</c> does.
 /// </summary>
 internal static class ValidationRunner
 {
-    /// <summary>Runs the validation, keeping splits under <paramref name="workDirectory"/>/split-g&lt;G&gt;.</summary>
-    /// <param name="modelPaths">ONNX models to validate.</param>
-    /// <param name="options">What to run.</param>
-    /// <param name="workDirectory">Where splits are written.</param>
-    /// <param name="measureBricks">Brick pipeline; null uses <see cref="ScenarioMeasurer.MeasureBricks"/>.</param>
-    /// <param name="progress">Optional progress sink.</param>
-    /// <param name="cancellationToken">Stops between steps.</param>
-    /// <exception cref="InvalidModelException">A model cannot be split.</exception>
-    public static ValidationReport Run(
-        IReadOnlyList<string> modelPaths,
-        ValidationRunOptions options,
-        string workDirectory,
-        Func<IReadOnlyList<BrickLocation>, IReadOnlyDictionary<string, BrickResult>>? measureBricks = null,
-        IProgress<string>? progress = null,
-        CancellationToken cancellationToken = default)
-        => Run(modelPaths, options, workDirectory, null, measureBricks, null, progress, cancellationToken);
-
     /// <summary>
     /// Runs the validation with an explicit measurement engine for both sides (see <see cref="EngineMeasurement"/>): models end
     /// to end and bricks measured the same way, and the per-call calibration taken from the same engine.
@@ -107,28 +91,39 @@ internal static class ValidationRunner
         EngineMeasurement engine,
         IProgress<string>? progress = null,
         CancellationToken cancellationToken = default)
-        => Run(modelPaths, options, workDirectory, engine.MeasureModel,
-            bricks => engine.MeasureBricks(bricks, progress, cancellationToken, reuseStored: options.Runs < 2 && options.Statistic.IsKeptByStores()),
-            () => engine.Calibrate(options.Split.Source.ToInfo()), progress, cancellationToken);
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(options);
+        // Repeated runs must see this moment's noise on both sides, and quantiles the store does not keep need a fresh measurement.
+        var measurement = engine.ForValidation(options.Split.Source.ToInfo(),
+            reuseStored: options.Runs < 2 && options.Statistic.IsKeptByStores(), progress, cancellationToken);
+        return Run(modelPaths, options, workDirectory, measurement, progress, cancellationToken);
+    }
 
-    internal static ValidationReport Run(
+    /// <summary>Runs the validation, keeping splits under <paramref name="workDirectory"/>/split-g&lt;G&gt;.</summary>
+    /// <param name="modelPaths">ONNX models to validate.</param>
+    /// <param name="options">What to run.</param>
+    /// <param name="workDirectory">Where splits are written.</param>
+    /// <param name="measurement">
+    /// What measures models, bricks and the calibration; null is the quick <see cref="ScenarioMeasurer"/> on
+    /// <see cref="ValidationRunOptions.Session"/> and <see cref="ValidationRunOptions.Scenario"/>.
+    /// </param>
+    /// <param name="progress">Optional progress sink.</param>
+    /// <param name="cancellationToken">Stops between steps.</param>
+    /// <exception cref="InvalidModelException">A model cannot be split.</exception>
+    public static ValidationReport Run(
         IReadOnlyList<string> modelPaths,
         ValidationRunOptions options,
         string workDirectory,
-        Func<string, LatencyStatistics>? measureModel,
-        Func<IReadOnlyList<BrickLocation>, IReadOnlyDictionary<string, BrickResult>>? measureBricks,
-        Func<LatencyStatistics>? calibrate,
-        IProgress<string>? progress,
-        CancellationToken cancellationToken)
+        IValidationMeasurement? measurement = null,
+        IProgress<string>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(modelPaths);
         ArgumentNullException.ThrowIfNull(options);
         if (options.Granularities.Count == 0 || options.Granularities.Any(g => g < 1))
             throw new InvalidModelException("validate needs at least one G, each at least 1.");
         if (options.Runs < 1) throw new InvalidModelException("validate needs at least one run (--runs).");
-
-        var measurer = new ScenarioMeasurer(options.Session, options.Scenario);
-        measureBricks ??= bricks => measurer.MeasureBricks(bricks, "local", "scenario");
 
         // A model that fails at any step is listed in the report with its reason; the others go on.
         var failures = new List<ModelFailure>();
@@ -141,6 +136,7 @@ internal static class ValidationRunner
         }
 
         var inputs = new Dictionary<string, ModelInputs>(StringComparer.Ordinal);
+        var measure = measurement ?? new ScenarioMeasurer(options.Session, options.Scenario, path => inputs[path]);
         foreach (var path in modelPaths)
         {
             try
@@ -209,7 +205,7 @@ internal static class ValidationRunner
             if (options.FixedCostCorrection || options.FixedCostBelowMs > 0)
             {
                 progress?.Report("calibrating the per-call cost on an Identity model");
-                var overhead = calibrate is null ? measurer.MeasureCallOverhead() : calibrate();
+                var overhead = measure.Calibrate();
                 overheadMs = overhead.Get(options.Statistic);
                 corrections.Add(new FixedCostCorrection(overhead)
                 {
@@ -237,7 +233,7 @@ internal static class ValidationRunner
                         cancellationToken.ThrowIfCancellationRequested();
                         try
                         {
-                            return measureModel is null ? measurer.MeasureModel(model.ModelPath, inputs[model.ModelPath]) : measureModel(model.ModelPath);
+                            return measure.MeasureModel(model.ModelPath);
                         }
                         catch (Exception e) when (ModelFailure.IsPerModel(e))
                         {
@@ -247,7 +243,7 @@ internal static class ValidationRunner
                     hashes =>
                     {
                         cancellationToken.ThrowIfCancellationRequested();
-                        var results = measureBricks(hashes.Select(h => locations[h]).ToList());
+                        var results = measure.MeasureBricks(hashes.Select(h => locations[h]).ToList());
                         foreach (var (hash, result) in results) measured[hash] = result;
                         return results;
                     });

@@ -8,15 +8,17 @@ using DLBricks.Splitting;
 namespace DLBricks.Validation;
 
 /// <summary>
-/// Measures whole models and bricks the same way: one BenchmarkDotNet engine (<see cref="LatencyMeasurer"/>), one job, one execution provider and one set
-/// of session options (those of <c>dlbricks bench</c>). Brick results go through an <see cref="IResultStore"/>, so a brick
-/// measured once on this system and configuration is never measured again, by validate, estimate or bench.
+/// Measures whole models and bricks the same way: one engine (<see cref="ILatencyEngine"/>, BenchmarkDotNet's
+/// <see cref="LatencyMeasurer"/> unless told otherwise), one job, one execution provider and one set of session options (those
+/// of <c>dlbricks bench</c>). Brick results go through an <see cref="IResultStore"/>, so a brick measured once on this system
+/// and configuration is never measured again, by validate, estimate or bench. A validation measures through
+/// <see cref="ForValidation"/>.
 /// </summary>
 internal sealed class EngineMeasurement
 {
     private readonly IResultStore _store;
     private readonly BrickBenchmarkRunner _bricks;
-    private readonly LatencyMeasurer _measurer;
+    private readonly ILatencyEngine _engine;
     private readonly Func<string, ModelInputBindings> _bindings;
 
     /// <summary>Creates the engine.</summary>
@@ -24,11 +26,13 @@ internal sealed class EngineMeasurement
     /// <param name="configuration">Execution provider and session options for models and bricks alike.</param>
     /// <param name="job">The BenchmarkDotNet job (and clock).</param>
     /// <param name="bindings">Input shapes and values per model name, for end-to-end runs.</param>
-    public EngineMeasurement(IResultStore store, RunConfiguration configuration, BenchmarkJob job, Func<string, ModelInputBindings>? bindings = null)
+    /// <param name="engine">What times every call; null is the BenchmarkDotNet engine running <paramref name="job"/>.</param>
+    public EngineMeasurement(IResultStore store, RunConfiguration configuration, BenchmarkJob job, Func<string, ModelInputBindings>? bindings = null,
+        ILatencyEngine? engine = null)
     {
         _store = store;
         _bricks = new BrickBenchmarkRunner(store, configuration, job);
-        _measurer = new LatencyMeasurer(job);
+        _engine = engine ?? new LatencyMeasurer(job);
         _bindings = bindings ?? (_ => ModelInputBindings.None);
         store.RegisterSystem(_bricks.System);
         store.RegisterConfiguration(configuration);
@@ -61,7 +65,7 @@ internal sealed class EngineMeasurement
         {
             // A model exported at another batch size runs re-declared at the sizes its bricks were cut at.
             using var runner = OnnxModelRunner.OpenModel(model.Path, Configuration, new ModelRunOptions(resolved));
-            return _measurer.Measure(model.Name, runner).Statistics;
+            return _engine.Measure(model.Name, runner).Statistics;
         }
         catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
         {
@@ -116,7 +120,7 @@ internal sealed class EngineMeasurement
             progress?.Report(batch.Count == 1
                 ? $"brick {i + 1}/{pending.Count} {first.Entry.Hash[..12]} ({string.Join('+', first.Entry.OpTypes)})"
                 : $"bricks {i + 1}-{i + batch.Count}/{pending.Count} in one run");
-            var outcomes = _bricks.MeasureMany(first.CatalogFolder, batch, _measurer, source);
+            var outcomes = _bricks.MeasureMany(first.CatalogFolder, batch, _engine, source);
             for (var k = 0; k < batch.Count; k++)
             {
                 var outcome = outcomes[k];
@@ -151,8 +155,28 @@ internal sealed class EngineMeasurement
     {
         var configuration = Configuration.ForBricks(source?.Kind);
         _store.RegisterConfiguration(configuration);
-        var overhead = BrickBenchmarkRunner.Calibrate(_measurer, configuration);
+        var overhead = BrickBenchmarkRunner.Calibrate(_engine, configuration);
         _store.SaveCalibration(System.Key, configuration.Key, overhead);
         return overhead;
+    }
+
+    /// <summary>
+    /// This engine as one validation measures with: bricks reported to <paramref name="progress"/> and stopped by
+    /// <paramref name="cancellationToken"/>, stored results reused when <paramref name="reuseStored"/> says so
+    /// (<see cref="MeasureBricks"/>), and the calibration taken under the configuration bricks of <paramref name="source"/> run with.
+    /// </summary>
+    public IValidationMeasurement ForValidation(LayerSourceInfo? source, bool reuseStored, IProgress<string>? progress = null,
+        CancellationToken cancellationToken = default)
+        => new ValidationView(this, source, reuseStored, progress, cancellationToken);
+
+    private sealed class ValidationView(EngineMeasurement engine, LayerSourceInfo? source, bool reuseStored, IProgress<string>? progress,
+        CancellationToken cancellationToken) : IValidationMeasurement
+    {
+        public LatencyStatistics MeasureModel(string modelPath) => engine.MeasureModel(modelPath);
+
+        public IReadOnlyDictionary<string, BrickResult> MeasureBricks(IReadOnlyList<BrickLocation> bricks)
+            => engine.MeasureBricks(bricks, progress, cancellationToken, reuseStored);
+
+        public LatencyStatistics Calibrate() => engine.Calibrate(source);
     }
 }

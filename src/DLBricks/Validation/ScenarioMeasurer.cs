@@ -6,19 +6,27 @@ namespace DLBricks.Validation;
 /// <summary>
 /// Validation's quick path: models and bricks measured with the scenario engine (<see cref="ScenarioEngine"/>) instead of
 /// BenchmarkDotNet, on the same session wrapper and inputs as <c>bench</c> (<see cref="OnnxModelRunner.OpenModel"/>,
-/// <see cref="OnnxModelRunner.OpenBrick"/>). Nothing is stored; seconds instead of minutes.
+/// <see cref="OnnxModelRunner.OpenBrick"/>). Nothing is stored; seconds instead of minutes. As an
+/// <see cref="IValidationMeasurement"/>, bricks are labelled system <c>local</c>, configuration <c>scenario</c>.
 /// </summary>
-internal sealed class ScenarioMeasurer
+internal sealed class ScenarioMeasurer : IValidationMeasurement
 {
     private readonly RunConfiguration _configuration;
     private readonly ScenarioEngine _engine;
+    private readonly Func<string, Graph.ModelInputs?>? _inputs;
     private readonly Dictionary<string, LayerSourceInfo> _sources = new(StringComparer.Ordinal);
 
     /// <summary>Creates a measurer; defaults: <see cref="ScenarioEngine.Configuration"/> (ONNX Runtime thread defaults), 100 queries after 10 warm-ups.</summary>
-    public ScenarioMeasurer(RunConfiguration? configuration = null, ScenarioOptions? scenario = null)
+    /// <param name="configuration">Session settings of every measurement.</param>
+    /// <param name="scenario">How long each measurement runs.</param>
+    /// <param name="inputs">
+    /// The resolved inputs per model path for <see cref="IValidationMeasurement.MeasureModel"/>; null resolves them without bindings.
+    /// </param>
+    public ScenarioMeasurer(RunConfiguration? configuration = null, ScenarioOptions? scenario = null, Func<string, Graph.ModelInputs?>? inputs = null)
     {
         _configuration = configuration ?? ScenarioEngine.Configuration();
         _engine = new ScenarioEngine(scenario);
+        _inputs = inputs;
     }
 
     /// <summary>The engine every measurement of this measurer uses.</summary>
@@ -54,7 +62,7 @@ internal sealed class ScenarioMeasurer
         }
     }
 
-    /// <summary>Measures many bricks one after another; the shape <see cref="ValidationRunner"/> takes for its brick pipeline.</summary>
+    /// <summary>Measures many bricks one after another; a brick that cannot run is a failed result.</summary>
     public IReadOnlyDictionary<string, BrickResult> MeasureBricks(IReadOnlyList<BrickLocation> bricks, string systemKey, string configurationKey)
     {
         ArgumentNullException.ThrowIfNull(bricks);
@@ -67,6 +75,13 @@ internal sealed class ScenarioMeasurer
     /// calibration <see cref="Estimation.FixedCostCorrection"/> subtracts.
     /// </summary>
     public LatencyStatistics MeasureCallOverhead() => BrickBenchmarkRunner.Calibrate(_engine, _configuration);
+
+    LatencyStatistics IValidationMeasurement.MeasureModel(string modelPath) => MeasureModel(modelPath, _inputs?.Invoke(modelPath));
+
+    IReadOnlyDictionary<string, BrickResult> IValidationMeasurement.MeasureBricks(IReadOnlyList<BrickLocation> bricks)
+        => MeasureBricks(bricks, "local", "scenario");
+
+    LatencyStatistics IValidationMeasurement.Calibrate() => MeasureCallOverhead();
 
     private LayerSourceInfo SourceOf(string folder)
     {

@@ -66,6 +66,11 @@ public class LatencyEngineTests
         Assert.Contains("Reshape", bdnError.Message);
         bindings = ModelInputBindings.Parse("gate", ["x=2,4"], [], ["gate:n=1"]);
         Assert.Equal(BenchmarkJob.Quick.IterationCount, engine.MeasureModel(path).N);
+
+        // The same measurement on the quick engine: what times the calls is the engine handed in.
+        var onScenario = new EngineMeasurement(store, BdnCpu, BenchmarkJob.Quick, _ => bindings,
+            new ScenarioEngine(new ScenarioOptions(MinQueries: 6, WarmupQueries: 1)));
+        Assert.Equal(6, onScenario.MeasureModel(path).N);
     }
 
     [Fact]

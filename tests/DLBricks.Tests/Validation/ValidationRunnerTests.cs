@@ -11,14 +11,7 @@ public class ValidationRunnerTests
     {
         var model = TinyModels.WriteTemp(TinyModels.MatMulRelu(batch: 1), "tiny");
         var work = Path.Combine(Path.GetDirectoryName(model)!, "work");
-        var quick = new ScenarioMeasurer(ScenarioEngine.Configuration(intraOpThreads: 1), new ScenarioOptions(MinQueries: 5, WarmupQueries: 1));
-        var requested = new List<string>();
-        IReadOnlyDictionary<string, BrickResult> Measure(IReadOnlyList<BrickLocation> bricks)
-        {
-            requested.AddRange(bricks.Select(b => b.Entry.Hash));
-            Assert.All(bricks, b => Assert.True(File.Exists(b.FilePath)));
-            return quick.MeasureBricks(bricks, "s", "c");
-        }
+        var measurement = new RecordingMeasurement();
 
         var report = ValidationRunner.Run([model], new ValidationRunOptions
         {
@@ -26,7 +19,8 @@ public class ValidationRunnerTests
             EndToEndRepeats = 2,
             FixedCostCorrection = true,
             Scenario = new ScenarioOptions(MinQueries: 5, WarmupQueries: 1),
-        }, work, Measure);
+        }, work, measurement);
+        var requested = measurement.Bricks.Select(b => b.Entry.Hash).ToList();
 
         Assert.Equal([1, 2], report.Models.Select(r => r.G));
         Assert.All(report.Models, r =>
@@ -36,6 +30,7 @@ public class ValidationRunnerTests
             Assert.True(r.E2eMs > 0 && r.EstimateMs > 0 && r.Normalized > 0);
             Assert.True(r.EstimateMs <= r.EstimateUncorrectedMs);
         });
+        Assert.All(measurement.Bricks, b => Assert.True(File.Exists(b.FilePath)));
         // Bricks shared between the G=1 and G=2 splits are measured once.
         Assert.Equal(requested.Count, requested.Distinct().Count());
         Assert.Equal(2, report.Summary.Count);
@@ -49,13 +44,7 @@ public class ValidationRunnerTests
     {
         var model = TinyModels.WriteTemp(TinyModels.MatMulRelu(batch: 1), "tiny");
         var work = Path.Combine(Path.GetDirectoryName(model)!, "work");
-        var quick = new ScenarioMeasurer(ScenarioEngine.Configuration(intraOpThreads: 1), new ScenarioOptions(MinQueries: 5, WarmupQueries: 1));
-        var requested = new List<string>();
-        IReadOnlyDictionary<string, BrickResult> Measure(IReadOnlyList<BrickLocation> bricks)
-        {
-            requested.AddRange(bricks.Select(b => b.Entry.Hash));
-            return quick.MeasureBricks(bricks, "s", "c");
-        }
+        var measurement = new RecordingMeasurement();
 
         var report = ValidationRunner.Run([model], new ValidationRunOptions
         {
@@ -65,7 +54,8 @@ public class ValidationRunnerTests
             Profile = false,
             Statistic = DLBricks.Shared.LatencyStatistic.P25,
             Scenario = new ScenarioOptions(MinQueries: 5, WarmupQueries: 1),
-        }, work, Measure);
+        }, work, measurement);
+        var requested = measurement.Bricks.Select(b => b.Entry.Hash).ToList();
 
         var reproducibility = Assert.IsType<DLBricks.Reporting.ReproducibilityReport>(report.Reproducibility);
         Assert.Equal(3, reproducibility.Runs);
@@ -93,16 +83,11 @@ public class ValidationRunnerFailureTests
         var good = TinyModels.WriteTemp(TinyModels.MatMulRelu(batch: 1), "good");
         var doomed = TinyModels.WriteTemp(TinyModels.MatMulRelu(batch: 1), "doomed");
         var work = Path.Combine(Path.GetDirectoryName(good)!, "work");
-        var quick = new ScenarioMeasurer(ScenarioEngine.Configuration(intraOpThreads: 1), new ScenarioOptions(MinQueries: 5, WarmupQueries: 1));
-        var e2eCalls = new List<string>();
-        DLBricks.Shared.LatencyStatistics MeasureModel(string path)
-        {
-            e2eCalls.Add(Path.GetFileNameWithoutExtension(path));
-            // Fails on its second measurement, after its bricks were measured: the run must not lose the other model.
-            if (path == doomed && e2eCalls.Count(c => c == "doomed") == 2)
-                throw new InvalidModelException($"{path}: ONNX Runtime cannot run the model end to end: out of luck");
-            return quick.MeasureModel(path);
-        }
+        var measurement = new RecordingMeasurement();
+        // Fails on its second measurement, after its bricks were measured: the run must not lose the other model.
+        measurement.FailModel = path => path == doomed && measurement.Models.Count(m => m == path) == 2
+            ? new InvalidModelException($"{path}: ONNX Runtime cannot run the model end to end: out of luck")
+            : null;
 
         var report = ValidationRunner.Run([doomed, good], new ValidationRunOptions
         {
@@ -110,7 +95,7 @@ public class ValidationRunnerFailureTests
             EndToEndRepeats = 2,
             Profile = true,
             Scenario = new ScenarioOptions(MinQueries: 5, WarmupQueries: 1),
-        }, work, MeasureModel, bricks => quick.MeasureBricks(bricks, "s", "c"), null, null, CancellationToken.None);
+        }, work, measurement);
 
         Assert.Equal("good", Assert.Single(report.Models).Model);
         Assert.Equal("good", Assert.Single(report.Profiles).Model);
@@ -129,4 +114,38 @@ public class ValidationRunnerFailureTests
         Assert.Contains(bad, e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
+}
+
+/// <summary>
+/// The quick engine (single-stream, 5 queries after 1 warm-up, one intra-op thread) as a validation measurement that records
+/// what the runner asks for, and can make a model's end-to-end measurement fail.
+/// </summary>
+internal sealed class RecordingMeasurement : IValidationMeasurement
+{
+    private readonly ScenarioMeasurer _quick =
+        new(ScenarioEngine.Configuration(intraOpThreads: 1), new ScenarioOptions(MinQueries: 5, WarmupQueries: 1));
+
+    /// <summary>Model paths asked for, in order.</summary>
+    public List<string> Models { get; } = [];
+
+    /// <summary>Bricks asked for, in order.</summary>
+    public List<BrickLocation> Bricks { get; } = [];
+
+    /// <summary>Called after a model is recorded; an exception it returns is thrown instead of measuring.</summary>
+    public Func<string, Exception?>? FailModel { get; set; }
+
+    public DLBricks.Shared.LatencyStatistics MeasureModel(string modelPath)
+    {
+        Models.Add(modelPath);
+        if (FailModel?.Invoke(modelPath) is { } failure) throw failure;
+        return _quick.MeasureModel(modelPath);
+    }
+
+    public IReadOnlyDictionary<string, BrickResult> MeasureBricks(IReadOnlyList<BrickLocation> bricks)
+    {
+        Bricks.AddRange(bricks);
+        return _quick.MeasureBricks(bricks, "s", "c");
+    }
+
+    public DLBricks.Shared.LatencyStatistics Calibrate() => _quick.MeasureCallOverhead();
 }
