@@ -22,8 +22,27 @@ internal static class CommandCatalog
             new VersionOption(),
         };
         foreach (var command in All())
+        {
+            RejectUnknownOptions(command);
             root.Subcommands.Add(command);
+        }
         return root;
+    }
+
+    /// <summary>
+    /// A verb that takes a list of files would otherwise read an option it does not know (<c>--executor</c> on a verb without
+    /// it) as one more file, run without it and report "file not found" at the end; it is refused before anything runs.
+    /// </summary>
+    internal static void RejectUnknownOptions(Command command)
+    {
+        foreach (var argument in command.Arguments)
+            argument.Validators.Add(result =>
+            {
+                foreach (var token in result.Tokens)
+                    if (token.Value.Length > 1 && token.Value[0] == '-' && !File.Exists(token.Value) && !Directory.Exists(token.Value))
+                        result.AddError($"'{token.Value}' is not an option of '{command.Name}'; see 'dlbricks {command.Name} --help' or docs/cli.md.");
+            });
+        foreach (var sub in command.Subcommands) RejectUnknownOptions(sub);
     }
 
     public static IEnumerable<Command> All()

@@ -14,7 +14,7 @@ internal sealed class SessionCliOptions
     private static readonly BricksOptions Defaults = BricksOptions.Default;
     private readonly bool _withExecutor;
 
-    /// <param name="withExecutor">Offer <c>--executor</c> (bench): the other verbs measure sequentially, as the thread-CPU clock needs.</param>
+    /// <param name="withExecutor">Offer <c>--executor</c> (bench, validate: the parallel executor is validated against the critical-path estimate); estimate measures sequentially.</param>
     /// <param name="legacyLevel">Accept the old <c>--level</c> as a hidden spelling of <c>--session-level</c> (bench, where it meant that).</param>
     public SessionCliOptions(bool withExecutor = false, bool legacyLevel = false)
     {

@@ -38,7 +38,7 @@ internal static class ValidateCommand
         var fixedCostBelow = new Option<double>("--fixed-cost-below") { Description = "Without --fixed-cost: subtract the per-call cost only from estimates below this many ms (0: never).", DefaultValueFactory = _ => Defaults.FixedCostBelowMs };
         var noProfile = new Option<bool>("--no-profile") { Description = "Skip the Observation-1 profile check." };
         var pin = new Option<string?>("--pin") { Description = "Pin the process to these logical CPUs (comma-separated) while measuring." };
-        var session = new SessionCliOptions();
+        var session = new SessionCliOptions(withExecutor: true);
         var source = new LayerSourceCliOptions();
         var inputs = new ModelInputOptions();
         var splitCost = new SplitCostCliOptions();

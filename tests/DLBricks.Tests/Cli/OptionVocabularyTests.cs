@@ -61,4 +61,23 @@ public sealed class OptionVocabularyTests
         Assert.Equal(BricksOptions.Default.Threads, result.GetValue<int>("--threads"));
         Assert.Equal("all", result.GetValue<string>("--session-level"));
     }
+
+    [Theory]
+    [InlineData("validate", "--no-such-option")]
+    [InlineData("split", "--executor")]
+    [InlineData("estimate", "--executor")]
+    [InlineData("audit-privacy", "--nope")]
+    public void An_option_the_verb_does_not_know_is_refused_not_read_as_a_file(string verb, string unknown)
+    {
+        var result = CommandCatalog.Root().Parse(verb == "audit-privacy" ? [verb, "dir", "model.onnx", unknown] : [verb, "model.onnx", unknown, "parallel"]);
+
+        Assert.Contains(result.Errors, e => e.Message.Contains($"'{unknown}' is not an option of '{verb}'"));
+    }
+
+    [Fact]
+    public void Validate_takes_the_executor_and_a_plain_file_list_parses()
+    {
+        Assert.Empty(CommandCatalog.Root().Parse(["validate", "a.onnx", "b.onnx", "--executor", "parallel", "--inter-threads", "2"]).Errors);
+        Assert.Empty(CommandCatalog.Root().Parse(["split", "a.onnx", "b.onnx", "-g", "1", "-o", "out"]).Errors);
+    }
 }
