@@ -113,6 +113,13 @@ public sealed record BricksOptions
     /// <summary>ONNX Runtime execution mode of the measuring sessions.</summary>
     public ExecutorMode Executor { get; init; } = ExecutorMode.Sequential;
 
+    /// <summary>
+    /// With <see cref="ExecutorMode.Parallel"/>: schedule the critical-path estimate on the executor's inter-op workers at the
+    /// system's measured speedup when bricks run together (<see cref="ConcurrencyProfile"/>, measured once per system and
+    /// configuration by <c>bench</c> and <c>validate</c>). False: the longest path alone, as if branches overlapped perfectly.
+    /// </summary>
+    public bool WorkerSchedule { get; init; } = true;
+
     /// <summary>Graph optimization level of the measuring sessions (bricks of an optimized source always run with it disabled).</summary>
     public OptimizationLevel SessionLevel { get; init; } = OptimizationLevel.All;
 
@@ -331,6 +338,7 @@ public sealed record BricksOptions
         Split = ToSplitOptions(Granularity, Overlap),
         Runs = Validation.Runs,
         ReproducibilityTolerance = Validation.RunTolerance,
+        WorkerSchedule = WorkerSchedule,
     };
 }
 

@@ -43,6 +43,13 @@ internal static class EstimateBatch
                 ?? throw new InvalidModelException($"{where}: no per-call calibration stored for system {systemKey}, configuration {configKey}; run bench first or drop the fixed-cost correction."));
         }
         var estimateOptions = options.ToEstimateOptions(corrections);
+        if (options.WorkerSchedule && store.FindConfiguration(configKey) is { } target && ConcurrencyCalibration.Workers(target) > 1)
+        {
+            var profile = ConcurrencyCalibration.FromResults(target, store.GetResults(systemKey, configKey), options.Statistic);
+            if (profile is null && engine is not null) profile = engine.CalibrateConcurrency(source.ToInfo());
+            // Without a measured speedup the critical path stays the longest path: what perfect overlap would give.
+            estimateOptions = estimateOptions with { Concurrency = profile };
+        }
         var estimatedProvider = store.ListSystems().FirstOrDefault(p => p.Configuration.Key == configKey).Configuration?.ExecutionProvider
                                 ?? configuration.ExecutionProvider;
 

@@ -70,6 +70,12 @@ internal sealed record ValidationRunOptions
 
     /// <summary>Seed of the model order of runs after the first.</summary>
     public int ShuffleSeed { get; init; } = 1;
+
+    /// <summary>
+    /// Measure the system's speedup when bricks run together (<see cref="ConcurrencyProfile"/>) in every run whose configuration
+    /// runs bricks concurrently, and schedule the critical-path estimate on the executor's workers with it.
+    /// </summary>
+    public bool WorkerSchedule { get; init; } = true;
 }
 
 /// <summary>
@@ -212,8 +218,19 @@ internal static class ValidationRunner
                     ApplyBelowMs = options.FixedCostCorrection ? double.PositiveInfinity : options.FixedCostBelowMs,
                 });
             }
-            var built = ValidationReportBuilder.Build(run, new EstimateOptions(options.Statistic, corrections));
-            reports.Add(built with { CallOverheadMs = overheadMs, Timing = built.Timing! with { SplitSeconds = splitTime.Elapsed.TotalSeconds } });
+            ConcurrencyProfile? concurrency = null;
+            if (options.WorkerSchedule)
+            {
+                progress?.Report("calibrating the speedup of concurrent bricks");
+                concurrency = measure.CalibrateConcurrency();
+            }
+            var built = ValidationReportBuilder.Build(run, new EstimateOptions(options.Statistic, corrections) { Concurrency = concurrency });
+            reports.Add(built with
+            {
+                CallOverheadMs = overheadMs,
+                Concurrency = concurrency,
+                Timing = built.Timing! with { SplitSeconds = splitTime.Elapsed.TotalSeconds },
+            });
         }
 
         ValidationRun MeasureOnce(int k)

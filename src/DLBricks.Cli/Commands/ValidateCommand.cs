@@ -37,6 +37,11 @@ internal static class ValidateCommand
         var fixedCost = new Option<bool>("--fixed-cost") { Description = "Calibrate the per-call harness cost and subtract it for all but one brick run, for every model." };
         var fixedCostBelow = new Option<double>("--fixed-cost-below") { Description = "Without --fixed-cost: subtract the per-call cost only from estimates below this many ms (0: never).", DefaultValueFactory = _ => Defaults.FixedCostBelowMs };
         var noProfile = new Option<bool>("--no-profile") { Description = "Skip the Observation-1 profile check." };
+        var noWorkerSchedule = new Option<bool>("--no-worker-schedule")
+        {
+            Description = "With --executor parallel: report the critical path as the longest path alone (perfect overlap) instead of " +
+                          "scheduling the bricks on the inter-op workers at the measured speedup of concurrent bricks.",
+        };
         var pin = new Option<string?>("--pin") { Description = "Pin the process to these logical CPUs (comma-separated) while measuring." };
         var session = new SessionCliOptions(withExecutor: true);
         var source = new LayerSourceCliOptions();
@@ -45,7 +50,7 @@ internal static class ValidateCommand
 
         var command = new Command("validate", "Compare brick estimates with end-to-end latency (paper Fig. 10-12).")
         {
-            models, gs, json, md, plots, output, overlap, repeats, maxRepeats, spread, statistic, runs, tolerance, fixedCost, fixedCostBelow, noProfile, pin,
+            models, gs, json, md, plots, output, overlap, repeats, maxRepeats, spread, statistic, runs, tolerance, fixedCost, fixedCostBelow, noProfile, noWorkerSchedule, pin,
         };
         stores.AddTo(command);
         session.AddTo(command);
@@ -70,7 +75,12 @@ internal static class ValidateCommand
                     Runs = result.GetValue(runs),
                     RunTolerance = result.GetValue(tolerance),
                 })
-                with { GraphCache = splitCost.ReadCache(result), SplitJobs = splitCost.ReadJobs(result) };
+                with
+                {
+                    GraphCache = splitCost.ReadCache(result),
+                    SplitJobs = splitCost.ReadJobs(result),
+                    WorkerSchedule = !result.GetValue(noWorkerSchedule),
+                };
             // Bad options fail before pinning or opening the store, so they write nothing.
             options.Validation.Validate(options.Granularities);
             SessionOptionsFactory.EnsureAvailable(options.ToMeasurement().Configuration);
@@ -107,6 +117,8 @@ internal static class ValidateCommand
                 m.EstimateMs.ToString("0.###", CultureInfo.InvariantCulture), m.EstimateCriticalPathMs.ToString("0.###", CultureInfo.InvariantCulture),
                 m.Normalized.ToString("0.###", CultureInfo.InvariantCulture));
         AnsiConsole.Write(rows);
+        if (report.Concurrency is { } concurrency)
+            AnsiConsole.WriteLine($"critical path scheduled on {concurrency} (measured speedup of concurrent bricks)");
         var table = new Table().AddColumns("G", "models", "geomean normalized", "geomean |error|", "min", "max", "speedup", "untrustworthy");
         foreach (var s in report.Summary)
         {

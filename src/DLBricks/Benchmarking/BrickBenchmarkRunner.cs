@@ -177,6 +177,13 @@ internal sealed class BrickBenchmarkRunner
                 calibration = Calibrate(Measurer(), configuration);
                 _store.SaveCalibration(System.Key, configuration.Key, calibration);
             }
+            // With the parallel executor, estimates schedule the bricks on its workers at the speedup measured here.
+            if (ConcurrencyCalibration.Workers(configuration) > 1
+                && (toMeasure > 0 || ConcurrencyCalibration.FromResults(configuration, _store.GetResults(System.Key, configuration.Key), LatencyStatistic.Median) is null))
+            {
+                ConcurrencyCalibration.Measure(Measurer(), configuration, LatencyStatistic.Median, (key, statistics) =>
+                    _store.Save(new BrickResult(key, System.Key, configuration.Key, statistics, null, DateTimeOffset.UtcNow, MeasurementHarness.Version)));
+            }
 
             // Alone, the runner walks the catalog; as a worker, it measures whatever the queue hands it.
             var work = queue is null

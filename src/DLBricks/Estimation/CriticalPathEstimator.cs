@@ -8,7 +8,9 @@ namespace DLBricks.Estimation;
 /// <summary>
 /// The longest path through the brick-level DAG (occurrences as vertices weighted by their latency, recipe edges as
 /// dependencies). It is the model's latency if independent branches ran fully in parallel, so it bounds the sequential
-/// estimate from below; the two are equal for a chain.
+/// estimate from below; the two are equal for a chain. With a measured <see cref="EstimateOptions.Concurrency"/> (the parallel
+/// executor's workers and the system's speedup when they run together) it is the time of the DAG scheduled on those workers
+/// (<see cref="WorkerSchedule"/>), between the longest path and the sequential sum.
 /// </summary>
 internal sealed class CriticalPathEstimator : ILatencyEstimator
 {
@@ -84,6 +86,13 @@ internal sealed class CriticalPathEstimator : ILatencyEstimator
             path.Reverse();
         }
 
+        if (options.Concurrency is { } profile)
+        {
+            // Every brick runs once on some worker: the work is the sequential sum, the time is the schedule's.
+            var makespan = WorkerSchedule.Makespan(byIndex.Keys.Order().ToList(), graph, Weight, profile);
+            var all = recipe.Occurrences.OrderBy(o => o.Index).Select(o => o.Hash).ToList();
+            return EstimateComposer.Compose(recipe, Mode, all, EstimateComposer.OccurrenceCounts(recipe), path, latencies, options, makespan);
+        }
         var counted = path.Select(i => byIndex[i].Hash).ToList();
         return EstimateComposer.Compose(recipe, Mode, counted, EstimateComposer.OccurrenceCounts(recipe), path, latencies, options);
     }

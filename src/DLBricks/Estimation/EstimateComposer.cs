@@ -8,6 +8,7 @@ internal static class EstimateComposer
 {
     // counted: brick hashes the estimate counts, one entry per run.
     // needed: hashes whose absence makes the estimate unreliable, with how often the model uses them.
+    // composedMs: the composed latency when it is not the sum of the counted runs (a schedule on workers).
     public static LatencyEstimate Compose(
         ModelRecipe recipe,
         EstimationMode mode,
@@ -15,7 +16,8 @@ internal static class EstimateComposer
         IReadOnlyDictionary<string, int> needed,
         IReadOnlyList<int> path,
         BrickLatencies latencies,
-        EstimateOptions options)
+        EstimateOptions options,
+        double? composedMs = null)
     {
         var runsByHash = counted.GroupBy(h => h, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var parts = new List<(string Hash, int Runs, double PerRun)>();
@@ -34,7 +36,9 @@ internal static class EstimateComposer
             .OrderByDescending(m => m.Occurrences).ThenBy(m => m.Hash, StringComparer.Ordinal)
             .ToList();
 
-        var estimate = new LatencyEstimate(recipe.Model, recipe.Granularity, mode, options.Statistic, total, total, parts.Sum(p => p.Runs),
+        // A schedule composes the counted runs into less than their sum; shares stay shares of the work.
+        var composed = composedMs ?? total;
+        var estimate = new LatencyEstimate(recipe.Model, recipe.Granularity, mode, options.Statistic, composed, composed, parts.Sum(p => p.Runs),
             breakdown.Count, breakdown, missing, [], path);
         foreach (var correction in options.CorrectionList)
         {

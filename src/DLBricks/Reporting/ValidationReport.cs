@@ -191,6 +191,13 @@ public sealed record ValidationReport(
     [property: JsonPropertyName("call_overhead_ms")] double? CallOverheadMs = null,
     [property: JsonPropertyName("reproducibility")] ReproducibilityReport? Reproducibility = null)
 {
+    /// <summary>
+    /// The speedup of concurrent bricks the critical-path estimates were scheduled with (the parallel executor); null when the
+    /// configuration runs one brick at a time or the schedule was off.
+    /// </summary>
+    [JsonPropertyName("concurrency")]
+    public ConcurrencyProfile? Concurrency { get; init; }
+
     /// <summary>Models that failed at some step (with the step and the reason); the rest of the report covers the others.</summary>
     [JsonPropertyName("failures")]
     public IReadOnlyList<ModelFailure> Failures { get; init; } = [];

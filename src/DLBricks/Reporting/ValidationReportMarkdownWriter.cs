@@ -15,6 +15,8 @@ internal static class ValidationReportMarkdownWriter
         md.AppendLine("# DLBricks validation");
         md.AppendLine();
         md.AppendLine(Invariant($"Generated {report.GeneratedAt:yyyy-MM-dd HH:mm} UTC. Statistic: {report.Statistic}. Corrections: {(report.Corrections.Count == 0 ? "none" : string.Join(", ", report.Corrections))}{(report.CallOverheadMs is { } o ? $" (per-call cost {o:0.####} ms)" : "")}."));
+        if (report.Concurrency is { } concurrency)
+            md.AppendLine(Invariant($"Critical paths are scheduled on the parallel executor's workers at the measured speedup of concurrent bricks: {concurrency}."));
         md.AppendLine(Invariant($"Ratios marked ⚠ come from a model whose repeated end-to-end measurements spread more than {Percent(report.SpreadThreshold)}."));
         md.AppendLine();
 

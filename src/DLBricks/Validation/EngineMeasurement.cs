@@ -161,6 +161,20 @@ internal sealed class EngineMeasurement
     }
 
     /// <summary>
+    /// The speedup of concurrent bricks under the configuration bricks of <paramref name="source"/> run with
+    /// (<see cref="ConcurrencyCalibration"/>), measured now and stored under the calibration's reserved keys; null when that
+    /// configuration runs one brick at a time.
+    /// </summary>
+    public ConcurrencyProfile? CalibrateConcurrency(LayerSourceInfo? source = null)
+    {
+        var configuration = Configuration.ForBricks(source?.Kind);
+        if (ConcurrencyCalibration.Workers(configuration) <= 1) return null;
+        _store.RegisterConfiguration(configuration);
+        return ConcurrencyCalibration.Measure(_engine, configuration, LatencyStatistic.Median, (key, statistics) =>
+            _store.Save(new BrickResult(key, System.Key, configuration.Key, statistics, null, DateTimeOffset.UtcNow, MeasurementHarness.Version)));
+    }
+
+    /// <summary>
     /// This engine as one validation measures with: bricks reported to <paramref name="progress"/> and stopped by
     /// <paramref name="cancellationToken"/>, stored results reused when <paramref name="reuseStored"/> says so
     /// (<see cref="MeasureBricks"/>), and the calibration taken under the configuration bricks of <paramref name="source"/> run with.
@@ -178,5 +192,7 @@ internal sealed class EngineMeasurement
             => engine.MeasureBricks(bricks, progress, cancellationToken, reuseStored);
 
         public LatencyStatistics Calibrate() => engine.Calibrate(source);
+
+        public ConcurrencyProfile? CalibrateConcurrency() => engine.CalibrateConcurrency(source);
     }
 }

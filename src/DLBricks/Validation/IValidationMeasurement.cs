@@ -18,4 +18,10 @@ internal interface IValidationMeasurement
 
     /// <summary>The harness's per-call cost on an Identity model, timed as the bricks are.</summary>
     LatencyStatistics Calibrate();
+
+    /// <summary>
+    /// The system's speedup when the bricks' configuration runs several at once (<see cref="ConcurrencyCalibration"/>), timed as
+    /// the bricks are; null when that configuration runs one brick at a time.
+    /// </summary>
+    ConcurrencyProfile? CalibrateConcurrency();
 }

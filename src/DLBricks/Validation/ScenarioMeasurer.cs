@@ -76,6 +76,9 @@ internal sealed class ScenarioMeasurer : IValidationMeasurement
     /// </summary>
     public LatencyStatistics MeasureCallOverhead() => BrickBenchmarkRunner.Calibrate(_engine, _configuration);
 
+    /// <inheritdoc />
+    public ConcurrencyProfile? CalibrateConcurrency() => ConcurrencyCalibration.Measure(_engine, _configuration, LatencyStatistic.Median);
+
     LatencyStatistics IValidationMeasurement.MeasureModel(string modelPath) => MeasureModel(modelPath, _inputs?.Invoke(modelPath));
 
     IReadOnlyDictionary<string, BrickResult> IValidationMeasurement.MeasureBricks(IReadOnlyList<BrickLocation> bricks)

@@ -40,6 +40,36 @@ public class ValidationRunnerTests
     }
 
     [Fact]
+    public void TheParallelExecutorsCriticalPathIsScheduledOnItsWorkersAtTheMeasuredSpeedup()
+    {
+        // Two independent convolution chains: the calibration model is itself a small branchy model.
+        var model = TinyModels.WriteTemp(ConcurrencyCalibration.Model(2), "branches");
+        var work = Path.Combine(Path.GetDirectoryName(model)!, "work");
+        var parallel = new DLBricks.Shared.RunConfiguration("cpu", null, 1, 2, "parallel", "all", "scenario", "scenario");
+        var measurement = new ScenarioMeasurer(parallel, new ScenarioOptions(MinQueries: 5, WarmupQueries: 1));
+        var options = new ValidationRunOptions
+        {
+            Granularities = [1],
+            EndToEndRepeats = 2,
+            Profile = false,
+            Session = parallel,
+            Scenario = new ScenarioOptions(MinQueries: 5, WarmupQueries: 1),
+        };
+
+        var scheduled = ValidationRunner.Run([model], options, work, measurement);
+        var unscheduled = ValidationRunner.Run([model], options with { WorkerSchedule = false }, work + "-off", measurement);
+
+        var profile = Assert.IsType<DLBricks.Shared.ConcurrencyProfile>(scheduled.Concurrency);
+        Assert.Equal(2, profile.Workers);
+        Assert.Null(unscheduled.Concurrency);
+        var row = Assert.Single(scheduled.Models);
+        // On two workers the schedule lies between half the work (perfect overlap) and all of it (none).
+        Assert.InRange(row.EstimateCriticalPathMs, row.EstimateUncorrectedMs / 2 - 1e-9, row.EstimateUncorrectedMs + 1e-9);
+        // The machine never does more than S(2) bricks' worth of work per unit of time.
+        Assert.True(row.EstimateCriticalPathMs >= row.EstimateUncorrectedMs / profile.Speedup(2) - 1e-9);
+    }
+
+    [Fact]
     public void RepeatedRunsMeasureBricksAfreshAndReportRunToRunSpread()
     {
         var model = TinyModels.WriteTemp(TinyModels.MatMulRelu(batch: 1), "tiny");
@@ -148,4 +178,6 @@ internal sealed class RecordingMeasurement : IValidationMeasurement
     }
 
     public DLBricks.Shared.LatencyStatistics Calibrate() => _quick.MeasureCallOverhead();
+
+    public DLBricks.Shared.ConcurrencyProfile? CalibrateConcurrency() => _quick.CalibrateConcurrency();
 }
