@@ -52,6 +52,8 @@ public class ValidationRunnerTests
             Granularities = [1],
             EndToEndRepeats = 2,
             Profile = false,
+            // No fixed-cost correction: the bounds below are on the schedule itself, before any per-call cost comes off.
+            FixedCostBelowMs = 0,
             Session = parallel,
             Scenario = new ScenarioOptions(MinQueries: 5, WarmupQueries: 1),
         };
