@@ -11,7 +11,7 @@ namespace DLBricks.Estimation;
 internal static class WorkerSchedule
 {
     /// <summary>The time from the first brick's start to the last brick's end.</summary>
-    /// <param name="order">Every vertex in a topological order (the recipe's execution order breaks ties).</param>
+    /// <param name="order">Every vertex once, in the order ready bricks start (the recipe's execution order); readiness comes from <paramref name="graph"/>.</param>
     /// <param name="graph">The dependencies.</param>
     /// <param name="weight">Each vertex's solo latency (ms); 0 for a brick without a measurement.</param>
     /// <param name="profile">Workers and speedups.</param>
