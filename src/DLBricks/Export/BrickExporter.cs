@@ -262,6 +262,8 @@ internal sealed class BrickExporter : IDisposable
                 InterOpNumThreads = 1,
             };
             if (source.Kind == RunConfiguration.OptimizedSourceKind) options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
+            // Loading is the question, not running: packing weights for the kernels costs as much as the load of a large brick.
+            options.AddSessionConfigEntry("session.disable_prepacking", "1");
             // Bricks of a CUDA-optimized graph may hold operators only CUDA implements.
             Graph.RuntimeOptimizer.AppendProvider(options, source.Provider ?? "cpu", path);
             using var session = new InferenceSession(path, options);

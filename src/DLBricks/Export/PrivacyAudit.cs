@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using DLBricks.Graph;
@@ -119,7 +120,13 @@ internal static class PrivacyAudit
             {
                 // One index over all models, one read and one pass per public file: a split of a few models can publish gigabytes.
                 var index = new Secrets(_options, modelPaths.Count);
-                foreach (var path in modelPaths) index.Add(OnnxModel.Load(path));
+                // Read `jobs` models at once (parsing is most of the index's time), index them one by one in the order given.
+                foreach (var chunk in modelPaths.Chunk(Math.Max(1, jobs)))
+                {
+                    var models = new OnnxModel[chunk.Length];
+                    Parallel.For(0, chunk.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs) }, i => models[i] = OnnxModel.Load(chunk[i]));
+                    foreach (var model in models) index.Add(model);
+                }
                 index.Freeze();
                 _index = index;
             }
@@ -129,12 +136,31 @@ internal static class PrivacyAudit
                 var file = files[i];
                 var isBrick = file.StartsWith("bricks/", StringComparison.Ordinal) && file.EndsWith(".onnx", StringComparison.Ordinal);
                 perFile[i] = isBrick
-                    ? _brickFindings.GetOrAdd(file, f => _index.Find(f, File.ReadAllBytes(Path.Combine(root, f))).ToArray())
-                    : _index.Find(file, File.ReadAllBytes(Path.Combine(root, file))).ToArray();
+                    ? _brickFindings.GetOrAdd(file, f => Scan(root, f))
+                    : Scan(root, file);
             });
             var findings = perFile.SelectMany(f => f).ToList();
             findings.Sort((a, b) => string.CompareOrdinal(a.File, b.File) is var c and not 0 ? c : Nullable.Compare(a.Offset, b.Offset));
             return new PrivacyAuditReport(root, files, findings, _index.Stride);
+        }
+
+        // Read buffers reused across files: a fresh array per file made the kernel zero gigabytes of new pages.
+        private readonly System.Collections.Concurrent.ConcurrentBag<byte[]> _buffers = [];
+
+        private PrivacyFinding[] Scan(string root, string file)
+        {
+            using var stream = new FileStream(Path.Combine(root, file), FileMode.Open, FileAccess.Read, FileShare.Read, 1, System.IO.FileOptions.SequentialScan);
+            var length = checked((int)stream.Length);
+            if (!_buffers.TryTake(out var buffer) || buffer.Length < length) buffer = GC.AllocateUninitializedArray<byte>(length);
+            try
+            {
+                stream.ReadExactly(buffer, 0, length);
+                return _index!.Find(file, buffer.AsMemory(0, length)).ToArray();
+            }
+            finally
+            {
+                _buffers.Add(buffer);
+            }
         }
     }
 
@@ -160,7 +186,7 @@ internal static class PrivacyAudit
     }
 
     /// <summary>One thing to look for at a byte offset: a whole tensor, a window of a large one, or a long string.</summary>
-    /// <remarks>Kept free of references (28 bytes) because a large audit holds millions of them.</remarks>
+    /// <remarks>Kept free of references (32 bytes) because a large audit holds millions of them.</remarks>
     private struct Entry
     {
         public int Label;      // index into the labels: model, kind, what
@@ -168,13 +194,24 @@ internal static class PrivacyAudit
         public int Length;     // windows: length, and a hash of the whole window instead of its bytes
         public ulong Check;
         public int Offset;     // windows: where the window starts in the original tensor
+        public int KeyOffset;  // where the 8-byte key starts inside the searched bytes
         public int Next;       // next entry with the same 8-byte key, or -1
     }
 
     /// <summary>What the models must not reveal, indexed by 8-byte key for a single pass over each public file.</summary>
+    /// <remarks>
+    /// The scan visits every byte offset of gigabytes of public files, so what it does per offset decides the audit's speed.
+    /// Keys are anchored: an 8-byte string is an anchor when a hash of it falls in 1/16 of its range (<see cref="AnchorBits"/>),
+    /// and each searched byte string is keyed by its first anchor. Being an anchor depends only on the 8 bytes, so a copy of
+    /// the string in a file has its anchor at the same place and nothing is missed, while the large filter of anchored keys
+    /// is read at one offset in 16 only, and in batches whose cache misses overlap. The few strings without an anchor (short
+    /// tensors and names, about 2 % of the windows) are keyed by their first 8 bytes in a small filter that stays in cache,
+    /// read at the other offsets. One bit per key in a fixed 8 MB filter, read at every offset, made the scan wait on memory
+    /// (figures in docs/performance.md, "The privacy audit's scan").
+    /// </remarks>
     private sealed class Secrets(PrivacyAuditOptions options, int modelCount)
     {
-        private const int FilterBits = 26;
+        private const int AnchorBits = 4; // one 8-byte string in 2^4 = 16 is an anchor
         private readonly Dictionary<string, int> _strings = new(StringComparer.Ordinal);
         private readonly HashSet<string> _vocabulary = new(StringComparer.Ordinal);
         private readonly List<(string Model, PrivacyFindingKind Kind, string What)> _labels = [];
@@ -182,7 +219,8 @@ internal static class PrivacyAudit
         private readonly List<Entry> _entries = [];
         private readonly List<byte[]> _wholes = [];
         private readonly List<(int Label, string Values)> _integerLists = [];
-        private readonly ulong[] _filter = new ulong[1 << (FilterBits - 6)];
+        private readonly KeyFilter _anchored = new();
+        private readonly KeyFilter _unanchored = new();
         private string _model = "";
 
         public int Stride { get; private set; } = 1;
@@ -322,6 +360,7 @@ internal static class PrivacyAudit
                 var bytes = Encoding.UTF8.GetBytes(text);
                 InsertWhole(bytes, label);
             }
+            BuildFilters();
         }
 
         private void InsertWindow(byte[] bytes, int offset, int label)
@@ -337,18 +376,28 @@ internal static class PrivacyAudit
             Insert(bytes, new Entry { Label = label, Whole = _wholes.Count - 1, Length = bytes.Length });
         }
 
-        private void Insert(ReadOnlySpan<byte> start, Entry entry)
+        private void Insert(ReadOnlySpan<byte> bytes, Entry entry)
         {
-            if (start.Length < 8) return; // the key is the first 8 bytes
-            var key = BinaryPrimitives.ReadUInt64LittleEndian(start);
+            if (bytes.Length < 8) return; // a key is 8 bytes
+            var keyOffset = 0;
+            for (var j = 0; j + 8 <= bytes.Length; j++)
+                if (IsAnchor(BinaryPrimitives.ReadUInt64LittleEndian(bytes[j..]))) { keyOffset = j; break; }
+            var key = BinaryPrimitives.ReadUInt64LittleEndian(bytes[keyOffset..]);
+            entry.KeyOffset = keyOffset;
             entry.Next = _heads.TryGetValue(key, out var head) ? head : -1;
             _heads[key] = _entries.Count;
             _entries.Add(entry);
-            var bit = Bit(key);
-            _filter[bit >> 6] |= 1UL << (int)(bit & 63);
         }
 
-        private static ulong Bit(ulong key) => (key * 0x9E3779B97F4A7C15UL) >> (64 - FilterBits);
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static bool IsAnchor(ulong key) => (key * 0xD6E8FEB86659FD93UL) >> (64 - AnchorBits) == 0;
+
+        private void BuildFilters()
+        {
+            var anchored = _heads.Keys.Where(IsAnchor).ToList();
+            _anchored.Build(anchored, bitsPerKey: 16);
+            _unanchored.Build(_heads.Keys.Where(k => !IsAnchor(k)).ToList(), bitsPerKey: 32);
+        }
 
         private static ulong Fnv(ReadOnlySpan<byte> bytes)
         {
@@ -366,7 +415,7 @@ internal static class PrivacyAudit
             return false;
         }
 
-        public IEnumerable<PrivacyFinding> Find(string file, byte[] bytes)
+        public IEnumerable<PrivacyFinding> Find(string file, ReadOnlyMemory<byte> bytes)
         {
             var found = new List<PrivacyFinding>();
             var reported = new HashSet<int>();
@@ -377,29 +426,30 @@ internal static class PrivacyAudit
                 found.Add(new PrivacyFinding(file, kind, model, what + suffix, offset));
             }
 
-            // Values and long strings: an 8-byte key at every offset, a bit filter first, verified in full on a hit.
-            var span = bytes.AsSpan();
-            for (var i = 0; i + 8 <= span.Length; i++)
+            // Values and long strings: the 8-byte key at every offset, its filter first, verified in full on a hit. The
+            // offsets are visited out of order (below), so each label keeps its first offset.
+            var byOffset = new Dictionary<int, (string Suffix, int Offset)>();
+            var span = bytes.Span;
+            Span<int> anchors = stackalloc int[ScanBlock];
+            for (var block = 0; block + 8 <= span.Length; block += ScanBlock)
             {
-                var key = BinaryPrimitives.ReadUInt64LittleEndian(span[i..]);
-                var bit = Bit(key);
-                if ((_filter[bit >> 6] & (1UL << (int)(bit & 63))) == 0 || !_heads.TryGetValue(key, out var e)) continue;
-                for (; e >= 0; e = _entries[e].Next)
+                var last = Math.Min(span.Length - 8, block + ScanBlock - 1);
+                var count = 0;
+                for (var i = block; i <= last; i++)
                 {
-                    var entry = _entries[e];
-                    if (i + entry.Length > span.Length) continue;
-                    if (entry.Whole >= 0)
-                    {
-                        var whole = _wholes[entry.Whole];
-                        if (span.Slice(i, whole.Length).SequenceEqual(whole))
-                            Report(entry.Label, _labels[entry.Label].Kind == PrivacyFindingKind.Value ? ": whole tensor" : "", i);
-                    }
-                    else if (Fnv(span.Slice(i, entry.Length)) == entry.Check)
-                    {
-                        Report(entry.Label, $": {entry.Length}-byte window from byte {entry.Offset}", i);
-                    }
+                    var key = BinaryPrimitives.ReadUInt64LittleEndian(span[i..]);
+                    if (IsAnchor(key)) anchors[count++] = i;
+                    else if (_unanchored.MayContain(key)) Verify(span, i, key, byOffset);
+                }
+                // The large filter's reads, gathered: independent of each other, so the processor overlaps their cache misses
+                // instead of waiting for one at a time among the cheap offsets.
+                for (var a = 0; a < count; a++)
+                {
+                    var key = BinaryPrimitives.ReadUInt64LittleEndian(span[anchors[a]..]);
+                    if (_anchored.MayContain(key)) Verify(span, anchors[a], key, byOffset);
                 }
             }
+            foreach (var (label, (suffix, offset)) in byOffset.OrderBy(f => f.Value.Offset)) Report(label, suffix, offset);
 
             // Strings: whole strings of the file's structure (long ones were also looked for in the bytes above).
             foreach (var text in StringsOf(file, bytes))
@@ -415,12 +465,34 @@ internal static class PrivacyAudit
             return found;
         }
 
-        private static IEnumerable<string> StringsOf(string file, byte[] bytes)
+        private const int ScanBlock = 4096;
+
+        private void Verify(ReadOnlySpan<byte> span, int i, ulong key, Dictionary<int, (string Suffix, int Offset)> found)
+        {
+            if (!_heads.TryGetValue(key, out var e)) return;
+            for (; e >= 0; e = _entries[e].Next)
+            {
+                var entry = _entries[e];
+                var start = i - entry.KeyOffset;
+                if (start < 0 || start + entry.Length > span.Length || (found.TryGetValue(entry.Label, out var known) && known.Offset <= start)) continue;
+                if (entry.Whole >= 0)
+                {
+                    if (span.Slice(start, entry.Length).SequenceEqual(_wholes[entry.Whole]))
+                        found[entry.Label] = (_labels[entry.Label].Kind == PrivacyFindingKind.Value ? ": whole tensor" : "", start);
+                }
+                else if (Fnv(span.Slice(start, entry.Length)) == entry.Check)
+                {
+                    found[entry.Label] = ($": {entry.Length}-byte window from byte {entry.Offset}", start);
+                }
+            }
+        }
+
+        private static IEnumerable<string> StringsOf(string file, ReadOnlyMemory<byte> bytes)
         {
             if (file.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
             {
                 ModelProto model;
-                try { model = ModelProto.Parser.ParseFrom(bytes); }
+                try { model = ModelProto.Parser.ParseFrom(bytes.Span); }
                 catch (InvalidProtocolBufferException) { return []; }
                 var result = new List<string>();
                 CollectStrings(model, result);
@@ -484,7 +556,7 @@ internal static class PrivacyAudit
             }
         }
 
-        private static List<string> IntegerListsOf(byte[] bytes)
+        private static List<string> IntegerListsOf(ReadOnlyMemory<byte> bytes)
         {
             var lists = new List<string>();
             void Walk(JsonElement e)
@@ -520,6 +592,42 @@ internal static class PrivacyAudit
             if (ElementTypes.IsInteger(tensor.DataType) || type == TensorProto.Types.DataType.Bool)
                 return TensorValues.FromIntegers("", tensor.DataType, dims, TensorValues.ReadIntegers(tensor)).RawData.ToByteArray();
             return [];
+        }
+    }
+
+    /// <summary>
+    /// A Bloom filter of 8-byte keys with all four of a key's bits in one 64-bit word, so a lookup is one memory access; at
+    /// 16 bits per key it passes about 1 % of absent keys, at 32 bits about 0.1 %.
+    /// </summary>
+    private sealed class KeyFilter
+    {
+        private ulong[] _words = new ulong[2];
+        private int _shift = 63;
+
+        public void Build(IReadOnlyCollection<ulong> keys, int bitsPerKey)
+        {
+            var bits = Math.Clamp((long)BitOperations.RoundUpToPowerOf2((ulong)Math.Max(1, keys.Count) * (ulong)bitsPerKey), 1L << 7, 1L << 31);
+            _words = new ulong[bits >> 6];
+            _shift = 64 - BitOperations.Log2((ulong)_words.Length);
+            foreach (var key in keys) _words[Word(key)] |= Mask(key);
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public bool MayContain(ulong key)
+        {
+            var mask = Mask(key);
+            return (_words[Word(key)] & mask) == mask;
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private int Word(ulong key) => (int)((key * 0x9E3779B97F4A7C15UL) >> _shift);
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static ulong Mask(ulong key)
+        {
+            var h = key * 0xC2B2AE3D27D4EB4FUL;
+            h ^= h >> 31;
+            return (1UL << (int)(h & 63)) | (1UL << (int)((h >> 6) & 63)) | (1UL << (int)((h >> 12) & 63)) | (1UL << (int)((h >> 18) & 63));
         }
     }
 }

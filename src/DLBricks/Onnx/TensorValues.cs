@@ -107,8 +107,16 @@ internal static class TensorValues
     public static TensorProto FromFloats(string name, int dataType, IReadOnlyList<long> dims, ReadOnlySpan<float> values)
     {
         var size = ElementTypes.Size(dataType);
-        var bytes = new byte[values.Length * size];
         var type = (TensorProto.Types.DataType)dataType;
+        if (type == TensorProto.Types.DataType.Float && BitConverter.IsLittleEndian)
+        {
+            // float32 is stored as it sits in memory: one copy, and the array is handed to the message without another.
+            var raw = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values).ToArray();
+            var f32 = new TensorProto { Name = name, DataType = dataType, RawData = UnsafeByteOperations.UnsafeWrap(raw) };
+            f32.Dims.AddRange(dims);
+            return f32;
+        }
+        var bytes = new byte[values.Length * size];
         for (var i = 0; i < values.Length; i++)
         {
             var span = bytes.AsSpan(i * size, size);

@@ -31,17 +31,14 @@ internal static class ValueGenerator
             if (!profile.AllZero)
             {
                 var magnitude = profile.MagnitudeBucket is { } b ? (float)Math.Clamp(Math.Pow(10, 3 * b + 1.5), 1e-30, 1e30) : 1f;
-                for (var i = 0; i < count; i++)
+                // One loop per sign rather than a switch per element: large bricks hold hundreds of millions of values.
+                switch (profile.Sign)
                 {
-                    var u = rng.NextFloat();
-                    values[i] = profile.Sign switch
-                    {
-                        ValueSign.Positive => magnitude * (0.5f + u),
-                        ValueSign.NonNegative => magnitude * u,
-                        ValueSign.Negative => -magnitude * (0.5f + u),
-                        ValueSign.NonPositive => -magnitude * u,
-                        _ => low + (high - low) * u,
-                    };
+                    case ValueSign.Positive: for (var i = 0; i < count; i++) values[i] = magnitude * (0.5f + rng.NextFloat()); break;
+                    case ValueSign.NonNegative: for (var i = 0; i < count; i++) values[i] = magnitude * rng.NextFloat(); break;
+                    case ValueSign.Negative: for (var i = 0; i < count; i++) values[i] = -magnitude * (0.5f + rng.NextFloat()); break;
+                    case ValueSign.NonPositive: for (var i = 0; i < count; i++) values[i] = -magnitude * rng.NextFloat(); break;
+                    default: for (var i = 0; i < count; i++) values[i] = low + (high - low) * rng.NextFloat(); break;
                 }
             }
             return TensorValues.FromFloats(name, dataType, shape, values);
