@@ -96,8 +96,12 @@ internal static class PrivacyAudit
 {
     /// <summary>Audits <paramref name="splitDirectory"/> against the original <paramref name="modelPaths"/>.</summary>
     /// <exception cref="InvalidModelException">A model cannot be read, or the folder is not a split output.</exception>
-    public static PrivacyAuditReport Run(string splitDirectory, IReadOnlyList<string> modelPaths, PrivacyAuditOptions? options = null) =>
-        new PrivacyAuditor(modelPaths, options).Audit(splitDirectory);
+    /// <param name="splitDirectory">The split folder.</param>
+    /// <param name="modelPaths">The models it was split from.</param>
+    /// <param name="options">Search limits (defaults: those of <c>split</c>).</param>
+    /// <param name="jobs">Models read and files scanned at once; the report does not depend on it.</param>
+    public static PrivacyAuditReport Run(string splitDirectory, IReadOnlyList<string> modelPaths, PrivacyAuditOptions? options = null, int jobs = 1) =>
+        new PrivacyAuditor(modelPaths, options, jobs).Audit(splitDirectory);
 
     /// <summary>
     /// Audits several split folders of the same models (one per G) with one index of the models, and scans each brick file
