@@ -42,15 +42,19 @@ internal static class LayerGraphBuilder
         var optimizedSource = source.Kind == LayerSourceKind.Optimized;
         var provider = optimizedSource ? source.Provider : "cpu";
         var key = cache is null ? null : Measure(times, SplitPhase.Read, () => GraphCache.Key(model, source, inputs));
+        // ONNX Runtime writes the nodes of an optimized graph in an order that changes from run to run (fused and reorder
+        // nodes move), so they are put in the order of the model as written instead: the same model always gives the same
+        // layers, and with them the same bricks at G > 1, whether the optimized graph is fresh or cached.
+        var written = optimizedSource ? WrittenPositions(model) : null;
         if (key is not null && cache!.TryLoad(key, model, optimizedSource, times, out var cachedModel, out var cachedProbe))
-            return Measure(times, SplitPhase.Split, () => Assemble(cachedModel, Analyze(cachedModel), inputs, cachedProbe));
+            return Measure(times, SplitPhase.Split, () => Assemble(cachedModel, Analyze(cachedModel, written), inputs, cachedProbe));
 
         if (optimizedSource)
         {
             var original = model;
             model = Measure(times, SplitPhase.Optimize, () => RuntimeOptimizer.Optimize(original, source.Level, source.Provider));
         }
-        var structure = Measure(times, SplitPhase.Split, () => Analyze(model));
+        var structure = Measure(times, SplitPhase.Split, () => Analyze(model, written));
         var probed = Measure(times, SplitPhase.Probe, () => ShapeProbe.Run(model, inputs, provider));
         if (key is not null) cache!.Store(key, optimizedSource ? model : null, probed);
         return Measure(times, SplitPhase.Split, () => Assemble(model, structure, inputs, probed));
@@ -86,12 +90,24 @@ internal static class LayerGraphBuilder
 
     private sealed record Structure(IReadOnlyList<NodeEntry> OrderedNodes, HashSet<string> Constants, HashSet<string> Initializers);
 
-    private static Structure Analyze(OnnxModel model)
+    /// <summary>Where the node producing each tensor sits in the model as written.</summary>
+    private static Dictionary<string, int> WrittenPositions(OnnxModel model)
+    {
+        var positions = new Dictionary<string, int>(StringComparer.Ordinal);
+        var nodes = model.Proto.Graph.Node;
+        for (var i = 0; i < nodes.Count; i++)
+            foreach (var output in nodes[i].Output)
+                if (output.Length > 0) positions.TryAdd(output, i);
+        return positions;
+    }
+
+    private static Structure Analyze(OnnxModel model, IReadOnlyDictionary<string, int>? written = null)
     {
         var graph = model.Proto.Graph;
         var initializers = new HashSet<string>(graph.Initializer.Select(t => t.Name), StringComparer.Ordinal);
         var nodes = graph.Node.Select((n, i) => new NodeEntry(i, n, Subgraphs.ImplicitInputs(n))).ToList();
         var ordered = TopologicalOrder(model, nodes, initializers);
+        if (written is not null) ordered = WrittenOrder(ordered, written);
 
         // Old exports (IR 3) list initializers among graph inputs; they are still weights, never fed.
         var constants = new HashSet<string>(initializers, StringComparer.Ordinal);
@@ -102,6 +118,52 @@ internal static class LayerGraphBuilder
                 constants.UnionWith(entry.Node.Output.Where(o => o.Length > 0));
         }
         return new Structure(ordered, constants, initializers);
+    }
+
+    /// <summary>
+    /// Re-sorts a topological order by the model as written: a node's place is that of the written node producing one of its
+    /// outputs (the earliest), or, for a node the runtime added (layout reorders), that of the latest node it reads from;
+    /// ties go by output name. Nothing of the runtime's own node order is left, so the result depends only on the graph.
+    /// </summary>
+    private static List<NodeEntry> WrittenOrder(List<NodeEntry> ordered, IReadOnlyDictionary<string, int> written)
+    {
+        var producer = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < ordered.Count; i++)
+            foreach (var output in ordered[i].Node.Output)
+                if (output.Length > 0) producer.TryAdd(output, i);
+
+        var place = new int[ordered.Count];
+        var dependents = new List<int>[ordered.Count];
+        var pending = new int[ordered.Count];
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            dependents[i] = [];
+            var own = int.MaxValue;
+            foreach (var output in ordered[i].Node.Output)
+                if (output.Length > 0 && written.TryGetValue(output, out var p)) own = Math.Min(own, p);
+            var latestInput = -1;
+            foreach (var input in ordered[i].Node.Input.Where(n => n.Length > 0).Concat(ordered[i].ImplicitInputs).Distinct())
+            {
+                if (!producer.TryGetValue(input, out var from)) continue;
+                latestInput = Math.Max(latestInput, place[from]); // producers come first in a topological order
+                dependents[from].Add(i);
+                pending[i]++;
+            }
+            place[i] = own != int.MaxValue ? own : latestInput;
+        }
+
+        var ready = new PriorityQueue<int, (int Place, string Name)>(Comparer<(int Place, string Name)>.Create((a, b) =>
+            a.Place != b.Place ? a.Place.CompareTo(b.Place) : string.CompareOrdinal(a.Name, b.Name)));
+        for (var i = 0; i < ordered.Count; i++)
+            if (pending[i] == 0) ready.Enqueue(i, (place[i], ordered[i].Node.Output.FirstOrDefault() ?? ""));
+        var result = new List<NodeEntry>(ordered.Count);
+        while (ready.TryDequeue(out var next, out _))
+        {
+            result.Add(ordered[next]);
+            foreach (var d in dependents[next])
+                if (--pending[d] == 0) ready.Enqueue(d, (place[d], ordered[d].Node.Output.FirstOrDefault() ?? ""));
+        }
+        return result;
     }
 
     private static List<NodeEntry> TopologicalOrder(OnnxModel model, List<NodeEntry> nodes, HashSet<string> initializers)

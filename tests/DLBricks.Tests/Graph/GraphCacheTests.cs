@@ -78,4 +78,54 @@ public class GraphCacheTests
         LayerGraphBuilder.Build(path, LayerSourceOptions.Default, null, cache, null);
         Assert.Equal((1, 2), (cache.Hits, cache.Misses));
     }
+
+    [Fact]
+    public void The_runtimes_node_order_does_not_change_the_layers_or_the_bricks()
+    {
+        // ONNX Runtime writes an optimized graph's nodes in an order that differs between runs (seen on Inception v2: fused
+        // and reorder nodes move). Replay that with the cache: a second entry holds the same graph in another valid order.
+        using var temp = new TempFolder();
+        var cache = new GraphCache(temp.File("cache"));
+        var path = TestPaths.LightModel("inception_v1");
+        var fresh = LayerGraphBuilder.Build(path, LayerSourceOptions.Default, null, cache, times: null);
+
+        var entry = Assert.Single(Directory.GetDirectories(cache.Folder));
+        var file = Path.Combine(entry, "inception_v1.onnx");
+        var optimized = DLBricks.Onnx.Protos.ModelProto.Parser.ParseFrom(File.ReadAllBytes(file));
+        var before = optimized.Graph.Node.Select(n => n.Output[0]).ToList();
+        var reordered = LatestFirstTopologicalOrder(optimized.Graph.Node.ToList());
+        optimized.Graph.Node.Clear();
+        optimized.Graph.Node.AddRange(reordered);
+        Assert.NotEqual(before, optimized.Graph.Node.Select(n => n.Output[0]));
+        File.WriteAllBytes(file, Google.Protobuf.MessageExtensions.ToByteArray(optimized));
+
+        var replayed = LayerGraphBuilder.Build(path, LayerSourceOptions.Default, null, cache, times: null);
+
+        Assert.Equal((1, 1), (cache.Hits, cache.Misses));
+        Assert.Equal(fresh.Layers.Select(l => l.Outputs[0]), replayed.Layers.Select(l => l.Outputs[0]));
+        Assert.Equal(Hashes(fresh), Hashes(replayed));
+        Assert.Equal(ModelSplitter.Split(fresh, 3).Pieces.Select(p => p.Brick.Hash), ModelSplitter.Split(replayed, 3).Pieces.Select(p => p.Brick.Hash));
+    }
+
+    // Another valid order of the same nodes: among ready nodes, the one written last goes first.
+    private static List<DLBricks.Onnx.Protos.NodeProto> LatestFirstTopologicalOrder(List<DLBricks.Onnx.Protos.NodeProto> nodes)
+    {
+        var producer = new Dictionary<string, int>();
+        for (var i = 0; i < nodes.Count; i++) foreach (var o in nodes[i].Output) producer[o] = i;
+        var pending = new int[nodes.Count];
+        var dependents = nodes.Select(_ => new List<int>()).ToArray();
+        for (var i = 0; i < nodes.Count; i++)
+            foreach (var input in nodes[i].Input.Distinct())
+                if (producer.TryGetValue(input, out var p)) { pending[i]++; dependents[p].Add(i); }
+        var ready = new PriorityQueue<int, int>();
+        for (var i = 0; i < nodes.Count; i++) if (pending[i] == 0) ready.Enqueue(i, -i);
+        var order = new List<DLBricks.Onnx.Protos.NodeProto>();
+        while (ready.TryDequeue(out var next, out _))
+        {
+            order.Add(nodes[next]);
+            foreach (var d in dependents[next]) if (--pending[d] == 0) ready.Enqueue(d, -d);
+        }
+        Assert.Equal(nodes.Count, order.Count);
+        return order;
+    }
 }
