@@ -128,21 +128,36 @@ internal static class PrivacyAudit
                 foreach (var chunk in modelPaths.Chunk(Math.Max(1, jobs)))
                 {
                     var models = new OnnxModel[chunk.Length];
-                    Parallel.For(0, chunk.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs) }, i => models[i] = OnnxModel.Load(chunk[i]));
+                    try
+                    {
+                        Parallel.For(0, chunk.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs) }, i => models[i] = OnnxModel.Load(chunk[i]));
+                    }
+                    catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+                    {
+                        // The first unreadable model's own error (it names the file), as a serial read would throw it.
+                        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+                    }
                     foreach (var model in models) index.Add(model);
                 }
                 index.Freeze();
                 _index = index;
             }
             var perFile = new PrivacyFinding[files.Count][];
-            Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs) }, i =>
+            try
             {
-                var file = files[i];
-                var isBrick = file.StartsWith("bricks/", StringComparison.Ordinal) && file.EndsWith(".onnx", StringComparison.Ordinal);
-                perFile[i] = isBrick
-                    ? _brickFindings.GetOrAdd(file, f => Scan(root, f))
-                    : Scan(root, file);
-            });
+                Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs) }, i =>
+                {
+                    var file = files[i];
+                    var isBrick = file.StartsWith("bricks/", StringComparison.Ordinal) && file.EndsWith(".onnx", StringComparison.Ordinal);
+                    perFile[i] = isBrick
+                        ? _brickFindings.GetOrAdd(file, f => Scan(root, f))
+                        : Scan(root, file);
+                });
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            }
             var findings = perFile.SelectMany(f => f).ToList();
             findings.Sort((a, b) => string.CompareOrdinal(a.File, b.File) is var c and not 0 ? c : Nullable.Compare(a.Offset, b.Offset));
             return new PrivacyAuditReport(root, files, findings, _index.Stride);
@@ -151,10 +166,23 @@ internal static class PrivacyAudit
         // Read buffers reused across files: a fresh array per file made the kernel zero gigabytes of new pages.
         private readonly System.Collections.Concurrent.ConcurrentBag<byte[]> _buffers = [];
 
+        /// <exception cref="InvalidModelException">The file cannot be read, or is too large to be a split's file.</exception>
         private PrivacyFinding[] Scan(string root, string file)
         {
-            using var stream = new FileStream(Path.Combine(root, file), FileMode.Open, FileAccess.Read, FileShare.Read, 1, System.IO.FileOptions.SequentialScan);
-            var length = checked((int)stream.Length);
+            var path = Path.Combine(root, file);
+            FileStream stream;
+            try
+            {
+                stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, System.IO.FileOptions.SequentialScan);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new InvalidModelException($"{path}: cannot read it for the privacy audit ({e.Message.TrimEnd('.')}).", e);
+            }
+            using var _ = stream;
+            if (stream.Length > Array.MaxLength)
+                throw new InvalidModelException($"{path}: {stream.Length:N0} bytes, more than any file a split writes (ONNX files stop at 2 GB); move it out of the split folder, since everything there but recipes/ is public.");
+            var length = (int)stream.Length;
             if (!_buffers.TryTake(out var buffer) || buffer.Length < length) buffer = GC.AllocateUninitializedArray<byte>(length);
             try
             {

@@ -34,4 +34,23 @@ public sealed class PrivacyAuditCliTests
         Assert.True(leakCode == 4, leakOut + leakErr);
         Assert.Contains("AcmeSecret_conv1", leakOut);
     }
+
+    [Fact]
+    public void AnUnreadableModelIsNamedWithoutATraceWhateverTheJobs()
+    {
+        using var temp = new TempFolder();
+        var model = new PrivacyFixture(seed: 1).Save(temp.Path);
+        var split = temp.File("split");
+        SplitRunner.Run([model], new SplitOptions { Granularity = 1, Source = LayerSourceOptions.Raw }, split);
+        var broken = temp.File("broken.onnx");
+        File.WriteAllBytes(broken, [0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]);
+
+        foreach (var jobs in new[] { "1", "2" })
+        {
+            var (code, output, error) = CliProcess.Run("audit-privacy", split, model, broken, "--jobs", jobs);
+            Assert.True(code == 2, $"exit {code}: {output}{error}");
+            Assert.Contains("broken.onnx", error);
+            Assert.DoesNotContain("Exception", output + error);
+        }
+    }
 }
