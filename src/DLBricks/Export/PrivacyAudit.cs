@@ -170,6 +170,8 @@ internal static class PrivacyAudit
         private PrivacyFinding[] Scan(string root, string file)
         {
             var path = Path.Combine(root, file);
+            // Nothing to read in an empty file, and a FIFO or device (length 0 too) would block the open or never end.
+            if (new FileInfo(path).Length == 0) return [];
             FileStream stream;
             try
             {

@@ -53,4 +53,24 @@ public sealed class PrivacyAuditCliTests
             Assert.DoesNotContain("Exception", output + error);
         }
     }
+
+    [Fact]
+    public async Task AFifoInTheSplitFolderDoesNotHangTheAudit()
+    {
+        using var temp = new TempFolder();
+        var model = new PrivacyFixture(seed: 1).Save(temp.Path);
+        var split = temp.File("split");
+        SplitRunner.Run([model], new SplitOptions { Granularity = 1, Source = LayerSourceOptions.Raw }, split);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", Path.Combine(split, "bricks", "pipe.onnx")))
+        {
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        // Opening a FIFO for reading waits for a writer that never comes; the audit must not.
+        var report = await Task.Run(() => PrivacyAudit.Run(split, [model], jobs: 2)).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(report.IsClean);
+        Assert.Contains("bricks/pipe.onnx", report.PublicFiles);
+    }
+
 }
