@@ -128,39 +128,38 @@ internal static class PrivacyAudit
                 foreach (var chunk in modelPaths.Chunk(Math.Max(1, jobs)))
                 {
                     var models = new OnnxModel[chunk.Length];
-                    try
-                    {
-                        Parallel.For(0, chunk.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs) }, i => models[i] = OnnxModel.Load(chunk[i]));
-                    }
-                    catch (AggregateException e) when (e.InnerExceptions.Count > 0)
-                    {
-                        // The first unreadable model's own error (it names the file), as a serial read would throw it.
-                        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-                    }
+                    InParallel(chunk.Length, i => models[i] = OnnxModel.Load(chunk[i]));
                     foreach (var model in models) index.Add(model);
                 }
                 index.Freeze();
                 _index = index;
             }
             var perFile = new PrivacyFinding[files.Count][];
+            InParallel(files.Count, i =>
+            {
+                var file = files[i];
+                var isBrick = file.StartsWith("bricks/", StringComparison.Ordinal) && file.EndsWith(".onnx", StringComparison.Ordinal);
+                perFile[i] = isBrick
+                    ? _brickFindings.GetOrAdd(file, f => Scan(root, f))
+                    : Scan(root, file);
+            });
+            var findings = perFile.SelectMany(f => f).ToList();
+            findings.Sort((a, b) => string.CompareOrdinal(a.File, b.File) is var c and not 0 ? c : Nullable.Compare(a.Offset, b.Offset));
+            return new PrivacyAuditReport(root, files, findings, _index.Stride);
+        }
+
+        /// <summary>Runs <paramref name="body"/> for 0..count-1 on up to <c>jobs</c> threads; a failure surfaces as its own exception
+        /// (it names the file), as a serial loop would throw it, not wrapped in an <see cref="AggregateException"/>.</summary>
+        private void InParallel(int count, Action<int> body)
+        {
             try
             {
-                Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs) }, i =>
-                {
-                    var file = files[i];
-                    var isBrick = file.StartsWith("bricks/", StringComparison.Ordinal) && file.EndsWith(".onnx", StringComparison.Ordinal);
-                    perFile[i] = isBrick
-                        ? _brickFindings.GetOrAdd(file, f => Scan(root, f))
-                        : Scan(root, file);
-                });
+                Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs) }, body);
             }
             catch (AggregateException e) when (e.InnerExceptions.Count > 0)
             {
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
             }
-            var findings = perFile.SelectMany(f => f).ToList();
-            findings.Sort((a, b) => string.CompareOrdinal(a.File, b.File) is var c and not 0 ? c : Nullable.Compare(a.Offset, b.Offset));
-            return new PrivacyAuditReport(root, files, findings, _index.Stride);
         }
 
         // Read buffers reused across files: a fresh array per file made the kernel zero gigabytes of new pages.

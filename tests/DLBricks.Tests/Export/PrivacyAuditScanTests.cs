@@ -40,14 +40,21 @@ public class PrivacyAuditScanTests
         }
     }
 
+    // What the audit requires of a folder (a catalog); the tests put their own files in bricks/.
+    private static string EmptySplitFolder(TempFolder temp)
+    {
+        var split = temp.File("split");
+        Directory.CreateDirectory(Path.Combine(split, "bricks"));
+        File.WriteAllText(Path.Combine(split, BrickCatalog.FileName), "{}");
+        return split;
+    }
+
     [Fact]
     public void EveryCopiedWindowIsFoundAtItsFirstOffsetWhereverItLands()
     {
         using var temp = new TempFolder();
         var (model, trained) = SaveModel(temp.Path);
-        var split = temp.File("split");
-        Directory.CreateDirectory(Path.Combine(split, "bricks"));
-        File.WriteAllText(Path.Combine(split, BrickCatalog.FileName), "{}");
+        var split = EmptySplitFolder(temp);
 
         // File offsets: the start, either side of the scan's 4096-byte blocks, the last possible offset; tensor offsets of
         // every alignment against 4-byte floats.
@@ -95,9 +102,7 @@ public class PrivacyAuditScanTests
     {
         using var temp = new TempFolder();
         var (model, trained) = SaveModel(temp.Path);
-        var split = temp.File("split");
-        Directory.CreateDirectory(Path.Combine(split, "bricks"));
-        File.WriteAllText(Path.Combine(split, BrickCatalog.FileName), "{}");
+        var split = EmptySplitFolder(temp);
         var bytes = new byte[4096];
         new Random(3).NextBytes(bytes);
         // 63 bytes: shorter than a window, and the tensor is longer than one, so only whole windows count.
