@@ -8,7 +8,7 @@ using DLBricks.Storage;
 namespace DLBricks.Benchmarks;
 
 /// <summary>
-/// <c>cost MODEL... [--g 1,3,5] [--job default|lean|quick] [--clock wall|cpu] [--out FILE.json]</c>: what the bricks pipeline
+/// <c>cost MODEL... [--g 1,3,5] [--job default|lean|quick] [--clock wall|cpu] [--no-prefetch] [--dim NAME=N]... [--out FILE.json]</c>: what the bricks pipeline
 /// really costs in wall time against benchmarking the models. For each G it times (a) the split of all models, (b) benchmarking
 /// every unique brick (forced, into a scratch store; the run's calibration included), and once (c) benchmarking every model end to
 /// end with the same job, and breaks (b) down per brick into session creation, rotation setup, pilot, BenchmarkDotNet's
@@ -22,7 +22,7 @@ internal static class CostExperiment
         var models = args.Where(a => a.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)).Select(Path.GetFullPath).ToList();
         if (models.Count == 0)
         {
-            Console.Error.WriteLine("usage: cost MODEL.onnx... [--g 1,3,5] [--job default|lean|quick] [--clock wall|cpu] [--out FILE.json]");
+            Console.Error.WriteLine("usage: cost MODEL.onnx... [--g 1,3,5] [--job default|lean|quick] [--clock wall|cpu] [--no-prefetch] [--dim NAME=N]... [--out FILE.json]");
             return 2;
         }
         var gs = (Option(args, "--g") ?? "1").Split(',').Select(g => int.Parse(g, CultureInfo.InvariantCulture)).ToList();
@@ -34,7 +34,11 @@ internal static class CostExperiment
             var other => throw new ArgumentException($"unknown job '{other}': use default, lean or quick."),
         };
         if (Option(args, "--clock") == "cpu") job = job.WithClock(MeasurementClock.ThreadCpu);
+        if (args.Contains("--no-prefetch")) job = job with { PrefetchSessions = false };
         var output = Path.GetFullPath(Option(args, "--out") ?? "cost.json");
+        // The corpus's transformers have symbolic batch and sequence dims: both sides must run the same sizes.
+        var dims = args.Select((a, i) => (a, i)).Where(p => p.a == "--dim" && p.i + 1 < args.Count).Select(p => args[p.i + 1]).ToList();
+        ModelInputBindings BindingsFor(string model) => ModelInputBindings.Parse(model, [], dims, []);
         var configuration = job.Configuration("cpu", null, 1, 1, "sequential", "all");
         var work = Path.Combine(Path.GetTempPath(), "dlbricks-cost", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(work);
@@ -48,7 +52,7 @@ internal static class CostExperiment
             {
                 var splitCpu = CpuTime();
                 var split = Stopwatch.StartNew();
-                var result = SplitRunner.Run(models, new SplitOptions { Granularity = g }, Path.Combine(work, $"split-g{g}"));
+                var result = SplitRunner.Run(models, new SplitOptions { Granularity = g, Bindings = BindingsFor }, Path.Combine(work, $"split-g{g}"));
                 split.Stop();
                 splitCpu = CpuTime() - splitCpu;
                 if (result.Failures.Count > 0)
@@ -97,7 +101,7 @@ internal static class CostExperiment
             foreach (var path in models)
             {
                 var watch = Stopwatch.StartNew();
-                var inputs = SyntheticInputs.SpecsFor(ModelInputs.Resolve(path));
+                var inputs = SyntheticInputs.SpecsFor(ModelInputs.Resolve(path, BindingsFor(Path.GetFileNameWithoutExtension(path))));
                 using var runner = OnnxModelRunner.Open(path, configuration, inputs, seed: SyntheticInputs.SeedFrom(Path.GetFileName(path)));
                 var m = measurer.Measure(Path.GetFileNameWithoutExtension(path), runner);
                 perModel.Add(new { model = Path.GetFileNameWithoutExtension(path), median_ms = m.Statistics.Median, wall_seconds = watch.Elapsed.TotalSeconds });
