@@ -8,7 +8,7 @@ using DLBricks.Storage;
 namespace DLBricks.Benchmarks;
 
 /// <summary>
-/// <c>cost MODEL... [--g 1,3,5] [--job default|lean|quick] [--clock wall|cpu] [--no-prefetch] [--dim NAME=N]... [--out FILE.json]</c>: what the bricks pipeline
+/// <c>cost MODEL... [--g 1,3,5] [--job default|lean|quick] [--clock wall|cpu] [--dim NAME=N]... [--out FILE.json]</c>: what the bricks pipeline
 /// really costs in wall time against benchmarking the models. For each G it times (a) the split of all models, (b) benchmarking
 /// every unique brick (forced, into a scratch store; the run's calibration included), and once (c) benchmarking every model end to
 /// end with the same job, and breaks (b) down per brick into session creation, rotation setup, pilot, BenchmarkDotNet's
@@ -22,7 +22,7 @@ internal static class CostExperiment
         var models = args.Where(a => a.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)).Select(Path.GetFullPath).ToList();
         if (models.Count == 0)
         {
-            Console.Error.WriteLine("usage: cost MODEL.onnx... [--g 1,3,5] [--job default|lean|quick] [--clock wall|cpu] [--no-prefetch] [--dim NAME=N]... [--out FILE.json]");
+            Console.Error.WriteLine("usage: cost MODEL.onnx... [--g 1,3,5] [--job default|lean|quick] [--clock wall|cpu] [--dim NAME=N]... [--out FILE.json]");
             return 2;
         }
         var gs = (Option(args, "--g") ?? "1").Split(',').Select(g => int.Parse(g, CultureInfo.InvariantCulture)).ToList();
@@ -34,7 +34,6 @@ internal static class CostExperiment
             var other => throw new ArgumentException($"unknown job '{other}': use default, lean or quick."),
         };
         if (Option(args, "--clock") == "cpu") job = job.WithClock(MeasurementClock.ThreadCpu);
-        if (args.Contains("--no-prefetch")) job = job with { PrefetchSessions = false };
         var output = Path.GetFullPath(Option(args, "--out") ?? "cost.json");
         // The corpus's transformers have symbolic batch and sequence dims: both sides must run the same sizes.
         var dims = args.Select((a, i) => (a, i)).Where(p => p.a == "--dim" && p.i + 1 < args.Count).Select(p => args[p.i + 1]).ToList();

@@ -126,12 +126,6 @@ public sealed record BricksOptions
     /// <summary>How long each brick and model is measured.</summary>
     public MeasurementJob Job { get; init; } = MeasurementJob.Default;
 
-    /// <summary>
-    /// Open the next brick's sessions on an idle core while the current brick is measured (default true; used only when the
-    /// threads asked for leave a core idle). False opens every brick just before it is measured.
-    /// </summary>
-    public bool PrefetchSessions { get; init; } = true;
-
     /// <summary>Which clock times each iteration.</summary>
     public IterationClock Clock { get; init; } = IterationClock.Auto;
 
@@ -208,9 +202,6 @@ public sealed record BricksOptions
     /// <summary>These options with the measurement job <paramref name="job"/>.</summary>
     public BricksOptions WithJob(MeasurementJob job) => this with { Job = job };
 
-    /// <summary>These options opening the next brick's sessions ahead (or not).</summary>
-    public BricksOptions WithPrefetchSessions(bool prefetch = true) => this with { PrefetchSessions = prefetch };
-
     /// <summary>These options with the iteration clock <paramref name="clock"/>.</summary>
     public BricksOptions WithClock(IterationClock clock) => this with { Clock = clock };
 
@@ -283,7 +274,7 @@ public sealed record BricksOptions
             throw new InvalidModelException(error!);
         var job = (Job switch { MeasurementJob.Quick => BenchmarkJob.Quick, MeasurementJob.Lean => BenchmarkJob.Lean, _ => BenchmarkJob.Default }).WithClock(clock);
         // Before anything else starts ONNX Runtime in this process: the pool can only be set up with its environment.
-        job = job with { SharedThreadPool = ResolveSharedPool(mode).InUse, PrefetchSessions = PrefetchSessions };
+        job = job with { SharedThreadPool = ResolveSharedPool(mode).InUse };
         var device = Provider == ExecutionProvider.Cuda ? Device ?? 0 : (int?)null;
         return (job.Configuration(ProviderName, device, Threads, InterOpThreads, mode, LayerSourceOptions.LevelName(SessionLevel)), job);
     }

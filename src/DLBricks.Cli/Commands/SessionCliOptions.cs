@@ -45,11 +45,6 @@ internal sealed class SessionCliOptions
     private RenamedOption<string> Executor { get; }
     public Option<bool> Quick { get; } = new("--quick") { Description = "Short smoke-test job (1 warmup, 5 iterations) instead of the default 100 iterations." };
     public Option<bool> Lean { get; } = new("--lean") { Description = BenchCommand.LeanDescription };
-    public Option<bool> NoPrefetch { get; } = new("--no-prefetch")
-    {
-        Description = "Open each brick's sessions just before measuring it, instead of opening the next brick's on an idle core " +
-                      "while the current one is measured (the default when the threads leave a core idle).",
-    };
     public Option<string> Clock { get; } = new("--clock")
     {
         Description = "Clock timing each iteration: wall, cpu (thread CPU time: immune to preemption on noisy machines; needs --threads 1), " +
@@ -74,7 +69,6 @@ internal sealed class SessionCliOptions
         if (_withExecutor) Executor.AddTo(command);
         command.Options.Add(Quick);
         command.Options.Add(Lean);
-        command.Options.Add(NoPrefetch);
         command.Options.Add(Clock);
         command.Options.Add(SharedPool);
     }
@@ -90,7 +84,6 @@ internal sealed class SessionCliOptions
             .WithThreads(result.GetValue(Threads), result.GetValue(InterThreads))
             .WithSessionLevel(CliVocabulary.ParseLevel(level))
             .WithJob(ReadJob(result))
-            .WithPrefetchSessions(!result.GetValue(NoPrefetch))
             .WithClock(CliVocabulary.ParseClock(result.GetValue(Clock)!))
             .WithSharedPool(CliVocabulary.ParseSharedPool(result.GetValue(SharedPool)!));
         return _withExecutor ? options.WithExecutor(CliVocabulary.ParseExecutor(Executor.GetValue(result))) : options;

@@ -86,14 +86,6 @@ internal sealed record BenchmarkJob(string Name, int WarmupCount, int IterationC
     /// </summary>
     public int CasesPerRun { get; init; } = 1;
 
-    /// <summary>
-    /// Open the next bricks' sessions on an idle core while the current ones are measured (<see cref="SessionPrefetch"/>; only
-    /// when the configuration leaves a core idle, <see cref="BrickBenchmarkRunner.HasSpareCore"/>). On by default. Not part of
-    /// <see cref="Provenance"/>: it moves when a session is created, not what is timed (docs/bench.md, "Opening the next brick
-    /// ahead", has the accuracy check).
-    /// </summary>
-    public bool PrefetchSessions { get; init; } = true;
-
     /// <summary>Bytes of weights and tensors (all copies) a batch of <see cref="CasesPerRun"/> bricks may hold open at once.</summary>
     public const long BatchBytes = 256L << 20;
 

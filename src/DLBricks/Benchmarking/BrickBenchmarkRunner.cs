@@ -194,8 +194,6 @@ internal sealed class BrickBenchmarkRunner
             var ahead = new Dictionary<string, BrickOutcome>(StringComparer.Ordinal);
             var upcoming = queue is null ? bricks.Where(b => !done.Contains(b.Hash)).ToList() : [];
             var position = 0;
-            // A worker learns its next brick only by claiming it, so only a runner walking the catalog opens ahead.
-            using var prefetch = queue is null && Prefetches ? new SessionPrefetch(this) : null;
             foreach (var (brick, skip) in work)
             {
                 if (cancellationToken.IsCancellationRequested && !ahead.ContainsKey(brick.Hash))
@@ -216,19 +214,9 @@ internal sealed class BrickBenchmarkRunner
                         Remaining(measuringTime, measured + failures.Count, toMeasure)));
                     if (!ahead.Remove(brick.Hash, out outcome!))
                     {
-                        var batch = queue is null ? BatchFrom(brick, upcoming.Skip(position + 1)) : [brick];
+                        var batch = queue is null && Job.CasesPerRun > 1 ? BatchFrom(brick, upcoming.Skip(position + 1)) : [brick];
                         foreach (var b in batch) Faults?.BeforeMeasure(b.Hash);
-                        IReadOnlyList<BrickOutcome> outcomes;
-                        if (prefetch is null)
-                            outcomes = MeasureMany(folder, batch, Measurer(), catalog.Source, () => queue?.Renew(brick.Hash));
-                        else
-                        {
-                            using var opened = prefetch.Take(folder, batch, catalog.Source);
-                            var after = position + batch.Count;
-                            if (after < upcoming.Count && !cancellationToken.IsCancellationRequested)
-                                prefetch.Start(folder, BatchFrom(upcoming[after], upcoming.Skip(after + 1)), catalog.Source);
-                            outcomes = MeasureOpened(opened, Measurer());
-                        }
+                        var outcomes = MeasureMany(folder, batch, Measurer(), catalog.Source, () => queue?.Renew(brick.Hash));
                         for (var i = 1; i < batch.Count; i++) ahead[batch[i].Hash] = outcomes[i];
                         outcome = outcomes[0];
                     }
@@ -350,27 +338,18 @@ internal sealed class BrickBenchmarkRunner
     public IReadOnlyList<BrickOutcome> MeasureMany(string folder, IReadOnlyList<BrickEntry> bricks, ILatencyEngine engine,
         LayerSourceInfo? source = null, Action? progress = null)
     {
-        using var opened = Open(folder, bricks, source, progress);
-        return MeasureOpened(opened, engine);
-    }
-
-    /// <summary>
-    /// Opens the sessions (and rotated copies) of <paramref name="bricks"/> for a later <see cref="MeasureOpened"/>,
-    /// without measuring anything; a brick that fails to load is kept as a failed outcome. Safe to call on another thread while a
-    /// different batch is measured (<see cref="SessionPrefetch"/>).
-    /// </summary>
-    /// <exception cref="ExecutionProviderUnavailableException">The provider is missing; nothing stays open.</exception>
-    internal OpenedBricks Open(string folder, IReadOnlyList<BrickEntry> bricks, LayerSourceInfo? source = null, Action? progress = null)
-    {
         var configuration = Configuration.ForBricks(source?.Kind);
-        var opened = new OpenedBricks(folder, bricks);
+        var sets = new List<OnnxModelRunner>[bricks.Count];
+        var costs = new (Stopwatch Watch, TimeSpan First, TimeSpan Copies, int Count)[bricks.Count];
+        var outcomes = new BrickOutcome?[bricks.Count];
+        var calls = new List<(int Index, MeasuredCall Call)>();
         try
         {
             for (var b = 0; b < bricks.Count; b++)
             {
                 var brick = bricks[b];
                 var watch = Stopwatch.StartNew();
-                var runners = opened.Sets[b];
+                var runners = sets[b] = [];
                 TimeSpan first = TimeSpan.Zero, others = TimeSpan.Zero;
                 // Rotation emulates a cold private cache; with a thread pool per session, idle copies' spinning workers would
                 // compete for the cores, so multi-threaded configurations rotate only on the shared pool (BenchmarkJob.Rotates).
@@ -379,14 +358,13 @@ internal sealed class BrickBenchmarkRunner
                 {
                     for (var i = 0; i < copies; i++)
                     {
-                        var started = Stopwatch.GetTimestamp();
+                        var opened = Stopwatch.GetTimestamp();
                         runners.Add(OnnxModelRunner.OpenBrick(folder, brick, configuration));
-                        if (i == 0) first = Stopwatch.GetElapsedTime(started);
-                        else others += Stopwatch.GetElapsedTime(started);
+                        if (i == 0) first = Stopwatch.GetElapsedTime(opened);
+                        else others += Stopwatch.GetElapsedTime(opened);
                         progress?.Invoke();
                     }
-                    opened.Calls.Add((b, new MeasuredCall(brick.Hash, copies == 1 ? runners[0].Run : new RotatingCall(runners).Run)));
-                    Faults?.AfterOpen(brick.Hash);
+                    calls.Add((b, new MeasuredCall(brick.Hash, copies == 1 ? runners[0].Run : new RotatingCall(runners).Run)));
                 }
                 catch (ExecutionProviderUnavailableException)
                 {
@@ -395,62 +373,38 @@ internal sealed class BrickBenchmarkRunner
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
                     DisposeAll(runners);
-                    opened.Outcomes[b] = new BrickOutcome(brick.Hash, BrickOutcomeKind.Failed, null, OneLine(e), watch.Elapsed)
+                    outcomes[b] = new BrickOutcome(brick.Hash, BrickOutcomeKind.Failed, null, OneLine(e), watch.Elapsed)
                     {
                         Cost = new BrickCost(watch.Elapsed, first, others, copies, null),
                     };
                 }
                 watch.Stop();
-                opened.Costs[b] = (watch, first, others, copies);
+                costs[b] = (watch, first, others, copies);
             }
-            return opened;
+
+            var measured = calls.Count == 0 ? [] : engine.MeasureMany(calls.Select(c => c.Call).ToList());
+            for (var k = 0; k < calls.Count; k++)
+            {
+                var b = calls[k].Index;
+                var (watch, first, others, copies) = costs[b];
+                watch.Start();
+                DisposeAll(sets[b]);
+                watch.Stop();
+                var m = measured[k];
+                // The brick's wall time is its own setup and disposal plus its measurement (which holds its share of the run).
+                var wall = watch.Elapsed + (m.Measurement?.WallTime ?? TimeSpan.Zero);
+                var cost = new BrickCost(wall, first, others, copies, m.Measurement?.Phases);
+                outcomes[b] = m.Measurement is { } measurement
+                    ? new BrickOutcome(bricks[b].Hash, BrickOutcomeKind.Measured, measurement.Statistics, null, wall) { Cost = cost }
+                    : new BrickOutcome(bricks[b].Hash, BrickOutcomeKind.Failed, null, OneLine(m.Error!), wall) { Cost = cost };
+            }
+            return outcomes.Select(o => o!).ToList();
         }
-        catch
+        finally
         {
-            opened.Dispose();
-            throw;
+            foreach (var set in sets)
+                if (set is not null) DisposeAll(set);
         }
-    }
-
-    /// <summary>Measures bricks opened by <see cref="Open"/> in one engine call and closes their sessions.</summary>
-    /// <returns>One outcome per brick, in the order opened; each carries its <see cref="BrickOutcome.Cost"/>.</returns>
-    internal IReadOnlyList<BrickOutcome> MeasureOpened(OpenedBricks opened, ILatencyEngine engine)
-    {
-        var calls = opened.Calls;
-        var measured = calls.Count == 0 ? [] : engine.MeasureMany(calls.Select(c => c.Call).ToList());
-        for (var k = 0; k < calls.Count; k++)
-        {
-            var b = calls[k].Index;
-            var (watch, first, others, copies) = opened.Costs[b];
-            watch.Start();
-            DisposeAll(opened.Sets[b]);
-            watch.Stop();
-            var m = measured[k];
-            // The brick's wall time is its own setup and disposal plus its measurement (which holds its share of the run).
-            var wall = watch.Elapsed + (m.Measurement?.WallTime ?? TimeSpan.Zero);
-            var cost = new BrickCost(wall, first, others, copies, m.Measurement?.Phases);
-            opened.Outcomes[b] = m.Measurement is { } measurement
-                ? new BrickOutcome(opened.Bricks[b].Hash, BrickOutcomeKind.Measured, measurement.Statistics, null, wall) { Cost = cost }
-                : new BrickOutcome(opened.Bricks[b].Hash, BrickOutcomeKind.Failed, null, OneLine(m.Error!), wall) { Cost = cost };
-        }
-        return opened.Outcomes.Select(o => o!).ToList();
-    }
-
-    /// <summary>
-    /// True when this runner opens the next bricks' sessions while the current ones are measured (<see cref="SessionPrefetch"/>):
-    /// the job asks for it (<see cref="BenchmarkJob.PrefetchSessions"/>) and the configuration leaves a core idle.
-    /// </summary>
-    internal bool Prefetches => Job.PrefetchSessions && HasSpareCore(Configuration, Environment.ProcessorCount);
-
-    /// <summary>
-    /// Whether a measurement under <paramref name="configuration"/> leaves at least one of <paramref name="processors"/> cores
-    /// idle: opening sessions beside a measurement that uses every core would slow it down.
-    /// </summary>
-    internal static bool HasSpareCore(RunConfiguration configuration, int processors)
-    {
-        if (configuration.IntraOpThreads <= 0) return false; // ONNX Runtime's default: one thread per core
-        var workers = configuration.ExecutionMode == "parallel" ? Math.Max(1, configuration.InterOpThreads) : 1;
-        return configuration.IntraOpThreads * workers < processors;
     }
 
     /// <summary>
@@ -460,7 +414,6 @@ internal sealed class BrickBenchmarkRunner
     internal IReadOnlyList<BrickEntry> BatchFrom(BrickEntry first, IEnumerable<BrickEntry> upcoming)
     {
         var batch = new List<BrickEntry> { first };
-        if (Job.CasesPerRun <= 1) return batch;
         var bytes = FootprintOf(first);
         foreach (var next in upcoming)
         {
@@ -522,9 +475,4 @@ internal interface IBenchFaults
 
     /// <summary>After the brick was measured and before its result is stored (or its claim completed).</summary>
     void BeforeStore(string brickHash);
-
-    /// <summary>After the brick's sessions were opened, on the thread that opened them (another one when opened ahead).</summary>
-    void AfterOpen(string brickHash)
-    {
-    }
 }

@@ -111,27 +111,16 @@ internal sealed class EngineMeasurement
         }
 
         // Consecutive bricks of one catalog share a BenchmarkDotNet run when the job says so (BenchmarkJob.CasesPerRun).
-        IReadOnlyList<BrickEntry> BatchAt(int i) => _bricks.BatchFrom(pending[i].Brick.Entry,
-            pending.Skip(i + 1).TakeWhile(p => p.Brick.CatalogFolder == pending[i].Brick.CatalogFolder).Select(p => p.Brick.Entry));
-        using var prefetch = _bricks.Prefetches ? new SessionPrefetch(_bricks) : null;
         for (var i = 0; i < pending.Count;)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var (first, source, configuration) = pending[i];
-            var batch = BatchAt(i);
+            var batch = _bricks.BatchFrom(first.Entry,
+                pending.Skip(i + 1).TakeWhile(p => p.Brick.CatalogFolder == first.CatalogFolder).Select(p => p.Brick.Entry));
             progress?.Report(batch.Count == 1
                 ? $"brick {i + 1}/{pending.Count} {first.Entry.Hash[..12]} ({string.Join('+', first.Entry.OpTypes)})"
                 : $"bricks {i + 1}-{i + batch.Count}/{pending.Count} in one run");
-            IReadOnlyList<BrickOutcome> outcomes;
-            if (prefetch is null)
-                outcomes = _bricks.MeasureMany(first.CatalogFolder, batch, _engine, source);
-            else
-            {
-                using var opened = prefetch.Take(first.CatalogFolder, batch, source);
-                if (i + batch.Count is var next && next < pending.Count)
-                    prefetch.Start(pending[next].Brick.CatalogFolder, BatchAt(next), pending[next].Source);
-                outcomes = _bricks.MeasureOpened(opened, _engine);
-            }
+            var outcomes = _bricks.MeasureMany(first.CatalogFolder, batch, _engine, source);
             for (var k = 0; k < batch.Count; k++)
             {
                 var outcome = outcomes[k];

@@ -172,61 +172,6 @@ public sealed class BrickBenchmarkRunnerTests : IDisposable
         Assert.Contains(_bricks.Folder, error.Message);
     }
 
-    [Theory]
-    [InlineData(1, 0, "sequential", 2, true)]    // one thread on two cores: the second core is idle
-    [InlineData(1, 0, "sequential", 1, false)]   // nothing idle to open sessions on
-    [InlineData(2, 0, "sequential", 2, false)]
-    [InlineData(0, 0, "sequential", 8, false)]   // ONNX Runtime's default takes every core
-    [InlineData(1, 2, "parallel", 2, false)]     // two inter-op workers fill two cores
-    [InlineData(1, 2, "parallel", 4, true)]
-    [InlineData(1, 4, "sequential", 2, true)]    // inter-op threads only matter to the parallel executor
-    public void SessionsAreOpenedAheadOnlyWhenTheMeasurementLeavesACoreIdle(int intra, int inter, string mode, int cores, bool expected)
-    {
-        var configuration = BenchmarkJob.Quick.Configuration("cpu", null, intra, inter, mode, "all");
-        Assert.Equal(expected, BrickBenchmarkRunner.HasSpareCore(configuration, cores));
-    }
-
-    [Fact]
-    public void WithASpareCoreTheNextBrickIsOpenedOnAnotherThreadAndEveryBrickIsMeasuredOnce()
-    {
-        for (var i = 1; i <= 4; i++)
-            _bricks.AddRelu(i * 8);
-        var garbage = _bricks.AddGarbage();
-        var folder = _bricks.WriteCatalog();
-        var caller = Environment.CurrentManagedThreadId;
-
-        IReadOnlyList<(string Hash, bool OffCaller)> RunWith(bool prefetch, string db)
-        {
-            var faults = new OpenRecorder();
-            using var store = new SqliteResultStore(Path.Combine(_bricks.Folder, db));
-            var job = BenchmarkJob.Quick with { PrefetchSessions = prefetch };
-            var runner = new BrickBenchmarkRunner(store, Quick, job) { Faults = faults };
-            Assert.Equal(prefetch && Environment.ProcessorCount > 1, runner.Prefetches);
-            var summary = runner.Run(folder);
-            Assert.Equal(4, summary.Measured);
-            Assert.Equal(garbage, Assert.Single(summary.Failures).Hash);
-            Assert.Equal(_bricks.Entries.Select(e => e.Hash).Order(), store.GetResults(runner.System.Key, Quick.Key).Keys.Order());
-            return faults.Opened.Select(o => (o.Hash, o.Thread != caller)).ToList();
-        }
-
-        var serial = RunWith(prefetch: false, "serial.db");
-        Assert.Equal(4, serial.Count); // the garbage brick never opens
-        Assert.All(serial, o => Assert.False(o.OffCaller));
-        if (Environment.ProcessorCount < 2) return; // nothing to open ahead on
-        var ahead = RunWith(prefetch: true, "ahead.db");
-        Assert.Equal(serial.Select(o => o.Hash), ahead.Select(o => o.Hash));
-        // Every brick after the run's first is opened on another thread while its predecessor is measured.
-        Assert.InRange(ahead.Count(o => o.OffCaller), 3, 4);
-    }
-
-    private sealed class OpenRecorder : IBenchFaults
-    {
-        public System.Collections.Concurrent.ConcurrentQueue<(string Hash, int Thread)> Opened { get; } = new();
-        public void BeforeMeasure(string brickHash) { }
-        public void BeforeStore(string brickHash) { }
-        public void AfterOpen(string brickHash) => Opened.Enqueue((brickHash, Environment.CurrentManagedThreadId));
-    }
-
     public void Dispose() => _bricks.Dispose();
 
     private sealed class Recorder(Action<BrickBenchmarkProgress> onReport) : IProgress<BrickBenchmarkProgress>
