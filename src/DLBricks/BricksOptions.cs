@@ -126,6 +126,12 @@ public sealed record BricksOptions
     /// <summary>How long each brick and model is measured.</summary>
     public MeasurementJob Job { get; init; } = MeasurementJob.Default;
 
+    /// <summary>
+    /// Bricks with fewer bytes of weights than this run as one copy, the others rotate through copies so their weights are not
+    /// cache-hot (docs/measurement.md). Null keeps the job's default (64 KiB); the value is part of the results' configuration key.
+    /// </summary>
+    public long? MinRotatedWeightBytes { get; init; }
+
     /// <summary>Which clock times each iteration.</summary>
     public IterationClock Clock { get; init; } = IterationClock.Auto;
 
@@ -202,6 +208,9 @@ public sealed record BricksOptions
     /// <summary>These options with the measurement job <paramref name="job"/>.</summary>
     public BricksOptions WithJob(MeasurementJob job) => this with { Job = job };
 
+    /// <summary>These options rotating bricks with at least <paramref name="bytes"/> of weights (null: the job's default).</summary>
+    public BricksOptions WithMinRotatedWeightBytes(long? bytes) => this with { MinRotatedWeightBytes = bytes };
+
     /// <summary>These options with the iteration clock <paramref name="clock"/>.</summary>
     public BricksOptions WithClock(IterationClock clock) => this with { Clock = clock };
 
@@ -274,7 +283,12 @@ public sealed record BricksOptions
             throw new InvalidModelException(error!);
         var job = (Job switch { MeasurementJob.Quick => BenchmarkJob.Quick, MeasurementJob.Lean => BenchmarkJob.Lean, _ => BenchmarkJob.Default }).WithClock(clock);
         // Before anything else starts ONNX Runtime in this process: the pool can only be set up with its environment.
-        job = job with { SharedThreadPool = ResolveSharedPool(mode).InUse };
+        if (MinRotatedWeightBytes is < 0) throw new InvalidModelException($"--min-rotated-bytes {MinRotatedWeightBytes}: give 0 or more bytes.");
+        job = job with
+        {
+            SharedThreadPool = ResolveSharedPool(mode).InUse,
+            MinRotatedWeightBytes = MinRotatedWeightBytes ?? job.MinRotatedWeightBytes,
+        };
         var device = Provider == ExecutionProvider.Cuda ? Device ?? 0 : (int?)null;
         return (job.Configuration(ProviderName, device, Threads, InterOpThreads, mode, LayerSourceOptions.LevelName(SessionLevel)), job);
     }

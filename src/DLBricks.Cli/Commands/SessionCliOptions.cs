@@ -45,6 +45,11 @@ internal sealed class SessionCliOptions
     private RenamedOption<string> Executor { get; }
     public Option<bool> Quick { get; } = new("--quick") { Description = "Short smoke-test job (1 warmup, 5 iterations) instead of the default 100 iterations." };
     public Option<bool> Lean { get; } = new("--lean") { Description = BenchCommand.LeanDescription };
+    public Option<long?> MinRotatedBytes { get; } = new("--min-rotated-bytes")
+    {
+        Description = "Bricks with at least this many bytes of weights rotate through copies so their weights are not cache-hot " +
+                      "(default 65536; part of the results' configuration key).",
+    };
     public Option<string> Clock { get; } = new("--clock")
     {
         Description = "Clock timing each iteration: wall, cpu (thread CPU time: immune to preemption on noisy machines; needs --threads 1), " +
@@ -69,6 +74,7 @@ internal sealed class SessionCliOptions
         if (_withExecutor) Executor.AddTo(command);
         command.Options.Add(Quick);
         command.Options.Add(Lean);
+        command.Options.Add(MinRotatedBytes);
         command.Options.Add(Clock);
         command.Options.Add(SharedPool);
     }
@@ -84,6 +90,7 @@ internal sealed class SessionCliOptions
             .WithThreads(result.GetValue(Threads), result.GetValue(InterThreads))
             .WithSessionLevel(CliVocabulary.ParseLevel(level))
             .WithJob(ReadJob(result))
+            .WithMinRotatedWeightBytes(result.GetValue(MinRotatedBytes))
             .WithClock(CliVocabulary.ParseClock(result.GetValue(Clock)!))
             .WithSharedPool(CliVocabulary.ParseSharedPool(result.GetValue(SharedPool)!));
         return _withExecutor ? options.WithExecutor(CliVocabulary.ParseExecutor(Executor.GetValue(result))) : options;

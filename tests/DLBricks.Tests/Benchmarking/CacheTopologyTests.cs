@@ -80,4 +80,22 @@ public class CacheTopologyTests
     [Fact]
     public void TheDefaultJobRotatesThisMachinesDerivedSize() =>
         Assert.Equal(CacheTopology.Current.RotationBytes, BenchmarkJob.Default.RotationBytes);
+
+    [Fact]
+    public void TheRotationThresholdIsAnOptionThatReachesTheJobAndTheResultsKey()
+    {
+        const long small = 8 << 10; // a depthwise kernel's weights: one copy by default
+        var (defaultConfiguration, defaultJob) = BricksOptions.Default.ToMeasurement();
+        Assert.Equal(BenchmarkJob.DefaultMinRotatedWeightBytes, defaultJob.MinRotatedWeightBytes);
+        Assert.Equal(1, defaultJob.CopiesFor(bytesMoved: 16 << 10, weightBytes: small));
+
+        var (configuration, job) = BricksOptions.Default.WithMinRotatedWeightBytes(4096).ToMeasurement();
+        Assert.Equal(4096, job.MinRotatedWeightBytes);
+        Assert.True(job.CopiesFor(bytesMoved: 16 << 10, weightBytes: small) > 1);
+        Assert.Contains("min-rotated=4096", configuration.Measurement);
+        Assert.NotEqual(defaultConfiguration.Key, configuration.Key);
+
+        var refused = Assert.Throws<InvalidModelException>(() => BricksOptions.Default.WithMinRotatedWeightBytes(-1).ToMeasurement());
+        Assert.StartsWith("--min-rotated-bytes -1", refused.Message);
+    }
 }
