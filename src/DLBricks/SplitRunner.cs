@@ -1,6 +1,7 @@
 using System.Runtime.ExceptionServices;
 using DLBricks.Export;
 using DLBricks.Graph;
+using DLBricks.Onnx;
 using DLBricks.Splitting;
 
 namespace DLBricks;
@@ -137,18 +138,26 @@ internal static class SplitRunner
             foreach (var g in gs) exporters.Add(new BrickExporter(outputDirectoryOf(g), options.Source.ToInfo()) { Times = times, Share = share });
             // outcomes[model][G]: the model's summary or failure at that G; null when an earlier G failed.
             var outcomes = new (ModelSplitSummary? Summary, ModelFailure? Failure)[modelPaths.Count, gs.Count];
+            // The audit's index of the models, filled from each model as it is read here, so the audit does not read them again.
+            var privacyIndex = options.PrivacyAudit ? new Export.PrivacyAudit.PrivacyIndex(modelPaths.Count) : null;
             void SplitModel(int i)
             {
                 var path = modelPaths[i];
                 var name = names[i];
                 LayerGraph graph;
+                var indexed = false;
                 try
                 {
                     progress?.Report($"{name}: reading and probing shapes");
-                    graph = LayerGraphBuilder.Build(path, options.Source, options.BindingsFor(name), options.Cache, times);
+                    var model = times.Measure(SplitPhase.Read, () => OnnxModel.Load(path));
+                    if (privacyIndex is not null) times.Measure(SplitPhase.Index, () => privacyIndex.Add(i, model));
+                    indexed = true;
+                    graph = LayerGraphBuilder.Build(model, options.Source, options.BindingsFor(name), options.Cache, times);
                 }
                 catch (Exception e) when (ModelFailure.IsPerModel(e))
                 {
+                    // A model that cannot be read is not looked for; one read but not split still is (it may share bytes with one that split).
+                    if (!indexed) privacyIndex?.Skip(i);
                     outcomes[i, 0] = (null, Failed(name, path, gs[0], e));
                     return;
                 }
@@ -199,14 +208,13 @@ internal static class SplitRunner
                         : $"no model could be split{(gs.Count > 1 ? $" at G={gs[k]}" : "")}: {string.Join("; ", failures.Select(f => f.Reason))}");
                 perG.Add((summaries, failures));
             }
-            // One index of the models for every G, and each brick file scanned once (its name is its content hash). Only models
-            // that split are audited (a failed model may not even be readable); a model split at any G is looked for in all.
-            var auditor = new Export.PrivacyAudit.PrivacyAuditor(
-                modelPaths.Where(p => perG.Any(r => r.Summaries.Any(m => m.Model == Path.GetFileNameWithoutExtension(p)))).ToList(), jobs: options.Jobs);
+            // One index of the models for every G, and each brick file scanned once (its name is its content hash). Every model
+            // that could be read is looked for in every G's files.
+            var auditor = privacyIndex is null ? null : new Export.PrivacyAudit.PrivacyAuditor(privacyIndex, options.Jobs);
             for (var k = 0; k < gs.Count; k++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var catalog = exporters[k].Commit(options.PrivacyAudit
+                var catalog = exporters[k].Commit(auditor is not null
                     ? staging => times.Measure(SplitPhase.Audit, () => Audit(staging, auditor, progress))
                     : null);
                 results.Add(new SplitResult(Path.GetFullPath(outputDirectoryOf(gs[k])), perG[k].Summaries, catalog, exporters[k].RefusedBricks)

@@ -7,8 +7,6 @@ using DLBricks.Shared;
 using DLBricks.Onnx;
 using DLBricks.Onnx.Protos;
 using DLBricks.Splitting;
-using Google.Protobuf;
-using Google.Protobuf.Reflection;
 
 namespace DLBricks.Export;
 
@@ -113,6 +111,9 @@ internal static class PrivacyAudit
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PrivacyFinding[]> _brickFindings = new(StringComparer.Ordinal);
         private Secrets? _index;
 
+        /// <summary>An auditor over models already indexed as they were read (by a split), so they are not read again.</summary>
+        public PrivacyAuditor(PrivacyIndex index, int jobs = 1) : this([], index.Options, jobs) => _index = index.Build();
+
         /// <exception cref="InvalidModelException">A model cannot be read, or the folder is not a split output.</exception>
         public PrivacyAuditReport Audit(string splitDirectory)
         {
@@ -123,16 +124,10 @@ internal static class PrivacyAudit
             if (_index is null)
             {
                 // One index over all models, one read and one pass per public file: a split of a few models can publish gigabytes.
-                var index = new Secrets(_options, modelPaths.Count);
-                // Read `jobs` models at once (parsing is most of the index's time), index them one by one in the order given.
-                foreach (var chunk in modelPaths.Chunk(Math.Max(1, jobs)))
-                {
-                    var models = new OnnxModel[chunk.Length];
-                    InParallel(chunk.Length, i => models[i] = OnnxModel.Load(chunk[i]));
-                    foreach (var model in models) index.Add(model);
-                }
-                index.Freeze();
-                _index = index;
+                var index = new PrivacyIndex(modelPaths.Count, _options);
+                // Read and index `jobs` models at once (parsing is most of the index's time); the index does not depend on the order.
+                InParallel(modelPaths.Count, i => index.Add(i, OnnxModel.Load(modelPaths[i])));
+                _index = index.Build();
             }
             var perFile = new PrivacyFinding[files.Count][];
             InParallel(files.Count, i =>
@@ -218,6 +213,64 @@ internal static class PrivacyAudit
         return sb.ToString();
     }
 
+    /// <summary>
+    /// The audit's index of a list of models, filled as the models are read, from several threads and in any order: each
+    /// model is indexed on its own thread, then merged in the order of the list, so the index is the same as one built by
+    /// reading the models one after another. A split fills it from the models it has just read instead of reading them twice.
+    /// </summary>
+    internal sealed class PrivacyIndex(int modelCount, PrivacyAuditOptions? options = null)
+    {
+        private readonly Secrets _merged = new(options ?? new PrivacyAuditOptions(), modelCount);
+        private readonly Secrets?[] _pending = new Secrets?[modelCount];
+        private readonly bool[] _done = new bool[modelCount];
+        private int _next;
+        private Secrets? _built;
+
+        public PrivacyAuditOptions Options => _merged.Options;
+
+        /// <summary>Indexes the model at <paramref name="position"/> of the list; thread-safe.</summary>
+        public void Add(int position, OnnxModel model)
+        {
+            var secrets = new Secrets(_merged.Options, modelCount);
+            secrets.Add(model);
+            Complete(position, secrets);
+        }
+
+        /// <summary>The model at <paramref name="position"/> could not be read: nothing of it is looked for.</summary>
+        public void Skip(int position) => Complete(position, null);
+
+        private void Complete(int position, Secrets? secrets)
+        {
+            lock (_merged)
+            {
+                if (_built is not null) throw new InvalidOperationException("the privacy index is already built.");
+                if (_done[position]) throw new InvalidOperationException($"model {position} was already indexed.");
+                _done[position] = true;
+                _pending[position] = secrets;
+                // Merge what is ready in list order, so memory holds only the models that finished out of order.
+                for (; _next < modelCount && _done[_next]; _next++)
+                {
+                    if (_pending[_next] is { } ready) _merged.Merge(ready);
+                    _pending[_next] = null;
+                }
+            }
+        }
+
+        /// <summary>The finished index; models neither added nor skipped are left out.</summary>
+        internal Secrets Build()
+        {
+            lock (_merged)
+            {
+                if (_built is not null) return _built;
+                for (var i = _next; i < modelCount; i++)
+                    if (_pending[i] is { } ready) _merged.Merge(ready);
+                Array.Clear(_pending);
+                _merged.Freeze();
+                return _built = _merged;
+            }
+        }
+    }
+
     /// <summary>One thing to look for at a byte offset: a whole tensor, a window of a large one, or a long string.</summary>
     /// <remarks>Kept free of references (32 bytes) because a large audit holds millions of them.</remarks>
     private struct Entry
@@ -242,7 +295,7 @@ internal static class PrivacyAudit
     /// read at the other offsets. One bit per key in a fixed 8 MB filter, read at every offset, made the scan wait on memory
     /// (figures in docs/performance.md, "The privacy audit's scan").
     /// </remarks>
-    private sealed class Secrets(PrivacyAuditOptions options, int modelCount)
+    internal sealed class Secrets(PrivacyAuditOptions options, int modelCount)
     {
         private const int AnchorBits = 4; // one 8-byte string in 2^4 = 16 is an anchor
         private readonly Dictionary<string, int> _strings = new(StringComparer.Ordinal);
@@ -250,6 +303,7 @@ internal static class PrivacyAudit
         private readonly List<(string Model, PrivacyFindingKind Kind, string What)> _labels = [];
         private readonly Dictionary<ulong, int> _heads = [];
         private readonly List<Entry> _entries = [];
+        private readonly List<ulong> _keys = [];  // the 8-byte key of each entry, to merge one index into another
         private readonly List<byte[]> _wholes = [];
         private readonly List<(int Label, string Values)> _integerLists = [];
         private readonly KeyFilter _anchored = new();
@@ -257,6 +311,28 @@ internal static class PrivacyAudit
         private string _model = "";
 
         public int Stride { get; private set; } = 1;
+
+        public PrivacyAuditOptions Options => options;
+
+        /// <summary>Appends another index's models after this one's, as if they had been added here after those already added.</summary>
+        public void Merge(Secrets other)
+        {
+            var labelBase = _labels.Count;
+            var wholeBase = _wholes.Count;
+            _labels.AddRange(other._labels);
+            foreach (var (text, label) in other._strings) _strings.TryAdd(text, labelBase + label);
+            _vocabulary.UnionWith(other._vocabulary);
+            foreach (var (label, values) in other._integerLists) _integerLists.Add((labelBase + label, values));
+            _wholes.AddRange(other._wholes);
+            for (var i = 0; i < other._entries.Count; i++)
+            {
+                var entry = other._entries[i];
+                entry.Label += labelBase;
+                if (entry.Whole >= 0) entry.Whole += wholeBase;
+                Link(other._keys[i], entry);
+            }
+            Stride = Math.Max(Stride, other.Stride);
+        }
 
         public void Add(OnnxModel model)
         {
@@ -338,10 +414,10 @@ internal static class PrivacyAudit
 
         private void IndexValues(OnnxModel model, List<(string What, TensorProto Tensor)> values)
         {
-            var tensors = new List<(int Label, byte[] Bytes)>();
+            var tensors = new List<(int Label, ReadOnlyMemory<byte> Bytes)>();
             foreach (var (what, tensor) in values)
             {
-                byte[] bytes;
+                ReadOnlyMemory<byte> bytes;
                 try { bytes = StoredBytes(tensor, model); }
                 catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException) { continue; }
                 if (bytes.Length < options.MinValueBytes && !ElementTypes.IsInteger(tensor.DataType)) continue;
@@ -363,21 +439,21 @@ internal static class PrivacyAudit
             {
                 if (bytes.Length <= options.WindowBytes)
                 {
-                    if (Informative(bytes)) InsertWhole(bytes, label);
+                    if (Informative(bytes.Span)) InsertWhole(bytes.ToArray(), label);
                     continue;
                 }
                 var indexed = false;
                 for (var o = 0; o + options.WindowBytes <= bytes.Length; o += stride)
                 {
-                    if (!Informative(bytes.AsSpan(o, options.WindowBytes))) continue;
-                    InsertWindow(bytes, o, label);
+                    if (!Informative(bytes.Span.Slice(o, options.WindowBytes))) continue;
+                    InsertWindow(bytes.Span, o, label);
                     indexed = true;
                 }
                 // A wide stride may land only on uninformative windows (leading zeros); the tensor still gets its first informative one.
                 for (var o = 1; !indexed && o + options.WindowBytes <= bytes.Length; o++)
                 {
-                    if (!Informative(bytes.AsSpan(o, options.WindowBytes))) continue;
-                    InsertWindow(bytes, o, label);
+                    if (!Informative(bytes.Span.Slice(o, options.WindowBytes))) continue;
+                    InsertWindow(bytes.Span, o, label);
                     indexed = true;
                 }
             }
@@ -396,9 +472,9 @@ internal static class PrivacyAudit
             BuildFilters();
         }
 
-        private void InsertWindow(byte[] bytes, int offset, int label)
+        private void InsertWindow(ReadOnlySpan<byte> bytes, int offset, int label)
         {
-            var window = bytes.AsSpan(offset, options.WindowBytes);
+            var window = bytes.Slice(offset, options.WindowBytes);
             Insert(window, new Entry { Label = label, Whole = -1, Length = options.WindowBytes, Check = Fnv(window), Offset = offset });
         }
 
@@ -415,11 +491,16 @@ internal static class PrivacyAudit
             var keyOffset = 0;
             for (var j = 0; j + 8 <= bytes.Length; j++)
                 if (IsAnchor(BinaryPrimitives.ReadUInt64LittleEndian(bytes[j..]))) { keyOffset = j; break; }
-            var key = BinaryPrimitives.ReadUInt64LittleEndian(bytes[keyOffset..]);
             entry.KeyOffset = keyOffset;
+            Link(BinaryPrimitives.ReadUInt64LittleEndian(bytes[keyOffset..]), entry);
+        }
+
+        private void Link(ulong key, Entry entry)
+        {
             entry.Next = _heads.TryGetValue(key, out var head) ? head : -1;
             _heads[key] = _entries.Count;
             _entries.Add(entry);
+            _keys.Add(key);
         }
 
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -524,12 +605,9 @@ internal static class PrivacyAudit
         {
             if (file.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
             {
-                ModelProto model;
-                try { model = ModelProto.Parser.ParseFrom(bytes.Span); }
-                catch (InvalidProtocolBufferException) { return []; }
+                // From the wire bytes: a parse would copy every tensor's data, and only the text is wanted here.
                 var result = new List<string>();
-                CollectStrings(model, result);
-                return result;
+                return ProtoTextFields.TryCollect(bytes.Span, ModelProto.Descriptor, result) ? result : [];
             }
             if (file.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
             {
@@ -542,37 +620,6 @@ internal static class PrivacyAudit
                 catch (JsonException) { return []; }
             }
             return [];
-        }
-
-        // Every string field of a message (and the text-carrying bytes fields: string attributes and string tensors), found
-        // by reflection over the protobuf descriptors so no field can be missed; numeric and raw-data fields are skipped.
-        private static void CollectStrings(IMessage message, List<string> result)
-        {
-            foreach (var field in message.Descriptor.Fields.InFieldNumberOrder())
-            {
-                var type = field.FieldType;
-                var text = type == FieldType.String || (type == FieldType.Bytes && field.Name is "s" or "strings" or "string_data");
-                if (!text && type is not FieldType.Message and not FieldType.Group) continue;
-                var value = field.Accessor.GetValue(message);
-                if (field.IsRepeated)
-                {
-                    foreach (var item in (System.Collections.IEnumerable)value) Add(item);
-                }
-                else
-                {
-                    Add(value);
-                }
-            }
-
-            void Add(object? item)
-            {
-                switch (item)
-                {
-                    case string s when s.Length > 0: result.Add(s); break;
-                    case ByteString b when !b.IsEmpty: result.Add(b.ToStringUtf8()); break;
-                    case IMessage m: CollectStrings(m, result); break;
-                }
-            }
         }
 
         private static void CollectStrings(JsonElement e, List<string> result)
@@ -608,10 +655,11 @@ internal static class PrivacyAudit
         }
 
         /// <summary>The tensor's values as little-endian bytes of its own element type: how any file would store them raw.</summary>
-        private static byte[] StoredBytes(TensorProto tensor, OnnxModel model)
+        /// <remarks>Raw data is read in place, not copied: the index reads every byte of the models once.</remarks>
+        private static ReadOnlyMemory<byte> StoredBytes(TensorProto tensor, OnnxModel model)
         {
             if (ExternalData.IsExternal(tensor)) return ExternalData.ReadBytes(model, tensor);
-            if (!tensor.RawData.IsEmpty) return tensor.RawData.ToByteArray();
+            if (!tensor.RawData.IsEmpty) return tensor.RawData.Memory;
             var type = (TensorProto.Types.DataType)tensor.DataType;
             var dims = tensor.Dims.ToArray();
             if (type == TensorProto.Types.DataType.Double)
@@ -621,10 +669,10 @@ internal static class PrivacyAudit
                 return bytes;
             }
             if (ElementTypes.IsFloat(tensor.DataType))
-                return TensorValues.FromFloats("", tensor.DataType, dims, TensorValues.ReadFloats(tensor)).RawData.ToByteArray();
+                return TensorValues.FromFloats("", tensor.DataType, dims, TensorValues.ReadFloats(tensor)).RawData.Memory;
             if (ElementTypes.IsInteger(tensor.DataType) || type == TensorProto.Types.DataType.Bool)
-                return TensorValues.FromIntegers("", tensor.DataType, dims, TensorValues.ReadIntegers(tensor)).RawData.ToByteArray();
-            return [];
+                return TensorValues.FromIntegers("", tensor.DataType, dims, TensorValues.ReadIntegers(tensor)).RawData.Memory;
+            return ReadOnlyMemory<byte>.Empty;
         }
     }
 

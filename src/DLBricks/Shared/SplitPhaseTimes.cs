@@ -17,7 +17,9 @@ internal enum SplitPhase
     Export,
     /// <summary>Loading written bricks in ONNX Runtime (the runnability check of Algorithm 2 and the final check).</summary>
     Verify,
-    /// <summary>The privacy audit of the public files against the models.</summary>
+    /// <summary>Indexing each model's names and trained values for the privacy audit, as the split reads the model.</summary>
+    Index,
+    /// <summary>The privacy audit's scan of the public files against that index.</summary>
     Audit,
 }
 
@@ -51,6 +53,9 @@ internal sealed class SplitPhaseTimes
             _innerTicks = outer + elapsed;
         }
     }
+
+    /// <summary>Runs <paramref name="work"/> and adds its time to <paramref name="phase"/>, as <see cref="Measure{T}"/>.</summary>
+    public void Measure(SplitPhase phase, Action work) => Measure(phase, () => { work(); return true; });
 
     /// <summary>Adds <paramref name="elapsed"/> to <paramref name="phase"/> (and counts it as inner time of a running <see cref="Measure{T}"/>).</summary>
     public void Add(SplitPhase phase, TimeSpan elapsed)
