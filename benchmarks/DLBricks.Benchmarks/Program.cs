@@ -23,6 +23,8 @@ switch (args.FirstOrDefault())
         return BdnBatchProbe.Run(int.Parse(args[1]));
     case "cost":
         return CostExperiment.Run(args.Skip(1).ToList());
+    case "audit-scan":
+        return AuditScan.Run(args.Skip(1).ToList());
     case "e2e-noise":
         return EndToEndNoise.Run(args.Skip(1).ToList());
     case "compare":

@@ -149,8 +149,8 @@ internal static class SplitRunner
                 try
                 {
                     progress?.Report($"{name}: reading and probing shapes");
-                    var model = times.Measure(SplitPhase.Read, () => OnnxModel.Load(path));
-                    if (privacyIndex is not null) times.Measure(SplitPhase.Index, () => privacyIndex.Add(i, model));
+                    // A plain local, not captured by a lambda, so the original model can be collected as soon as the graph is built.
+                    var model = Read(path, i, privacyIndex, times);
                     indexed = true;
                     graph = LayerGraphBuilder.Build(model, options.Source, options.BindingsFor(name), options.Cache, times);
                 }
@@ -233,6 +233,14 @@ internal static class SplitRunner
             progress?.Report($"{name}: failed{(gs.Count > 1 ? $" at G={g}" : "")}, going on with the other models: {failure.Reason}");
             return failure;
         }
+    }
+
+    /// <summary>Reads a model and adds it to the privacy index (when the split is audited).</summary>
+    private static OnnxModel Read(string path, int position, Export.PrivacyAudit.PrivacyIndex? privacyIndex, SplitPhaseTimes times)
+    {
+        var model = times.Measure(SplitPhase.Read, () => OnnxModel.Load(path));
+        if (privacyIndex is not null) times.Measure(SplitPhase.Index, () => privacyIndex.Add(position, model));
+        return model;
     }
 
     private static bool Audit(string staging, Export.PrivacyAudit.PrivacyAuditor auditor, IProgress<string>? progress)
