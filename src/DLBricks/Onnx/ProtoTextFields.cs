@@ -32,33 +32,21 @@ internal static class ProtoTextFields
             var number = (int)(tag >> 3);
             var wireType = (int)(tag & 7);
             if (number == 0) return false;
-            switch (wireType)
+            if (wireType == 2)
             {
-                case 0:
-                    if (!TryReadVarint(bytes, ref position, out _)) return false;
-                    break;
-                case 1:
-                    if ((position += 8) > bytes.Length) return false;
-                    break;
-                case 5:
-                    if ((position += 4) > bytes.Length) return false;
-                    break;
-                case 2:
-                    if (!TryReadVarint(bytes, ref position, out var length) || length > (ulong)(bytes.Length - position)) return false;
-                    var payload = bytes.Slice(position, (int)length);
-                    position += (int)length;
-                    var field = descriptor.FindFieldByNumber(number);
-                    if (field is null || payload.Length == 0 && field.FieldType != FieldType.Message) break;
-                    if (field.FieldType == FieldType.String || field.FieldType == FieldType.Bytes && IsTextBytes(field))
-                        result.Add(Encoding.UTF8.GetString(payload));
-                    else if (field.FieldType == FieldType.Message && !Walk(payload, field.MessageType, result, depth - 1))
-                        return false;
-                    break;
-                case 3:
-                    if (!SkipGroup(bytes, ref position, number, depth - 1)) return false;
-                    break;
-                default:
+                if (!TryReadLength(bytes, ref position, out var length)) return false;
+                var payload = bytes.Slice(position, length);
+                position += length;
+                var field = descriptor.FindFieldByNumber(number);
+                if (field is null || payload.Length == 0 && field.FieldType != FieldType.Message) continue;
+                if (field.FieldType == FieldType.String || field.FieldType == FieldType.Bytes && IsTextBytes(field))
+                    result.Add(Encoding.UTF8.GetString(payload));
+                else if (field.FieldType == FieldType.Message && !Walk(payload, field.MessageType, result, depth - 1))
                     return false;
+            }
+            else if (!(wireType == 3 ? SkipGroup(bytes, ref position, number, depth - 1) : TrySkipScalar(bytes, ref position, wireType)))
+            {
+                return false;
             }
         }
         return true;
@@ -72,31 +60,34 @@ internal static class ProtoTextFields
         {
             if (!TryReadVarint(bytes, ref position, out var tag)) return false;
             var wireType = (int)(tag & 7);
-            switch (wireType)
+            if (wireType == 4) return (int)(tag >> 3) == number;
+            var skipped = wireType switch
             {
-                case 0:
-                    if (!TryReadVarint(bytes, ref position, out _)) return false;
-                    break;
-                case 1:
-                    if ((position += 8) > bytes.Length) return false;
-                    break;
-                case 5:
-                    if ((position += 4) > bytes.Length) return false;
-                    break;
-                case 2:
-                    if (!TryReadVarint(bytes, ref position, out var length) || length > (ulong)(bytes.Length - position)) return false;
-                    position += (int)length;
-                    break;
-                case 3:
-                    if (!SkipGroup(bytes, ref position, (int)(tag >> 3), depth - 1)) return false;
-                    break;
-                case 4:
-                    return (int)(tag >> 3) == number;
-                default:
-                    return false;
-            }
+                2 => TryReadLength(bytes, ref position, out var length) && (position += length) <= bytes.Length,
+                3 => SkipGroup(bytes, ref position, (int)(tag >> 3), depth - 1),
+                _ => TrySkipScalar(bytes, ref position, wireType),
+            };
+            if (!skipped) return false;
         }
         return false;
+    }
+
+    /// <summary>Steps over a varint, 64-bit or 32-bit value; false for any other wire type or when the bytes end first.</summary>
+    private static bool TrySkipScalar(ReadOnlySpan<byte> bytes, ref int position, int wireType) => wireType switch
+    {
+        0 => TryReadVarint(bytes, ref position, out _),
+        1 => (position += 8) <= bytes.Length,
+        5 => (position += 4) <= bytes.Length,
+        _ => false,
+    };
+
+    /// <summary>Reads a length prefix that fits in the bytes left.</summary>
+    private static bool TryReadLength(ReadOnlySpan<byte> bytes, ref int position, out int length)
+    {
+        length = 0;
+        if (!TryReadVarint(bytes, ref position, out var value) || value > (ulong)(bytes.Length - position)) return false;
+        length = (int)value;
+        return true;
     }
 
     private static bool TryReadVarint(ReadOnlySpan<byte> bytes, ref int position, out ulong value)
