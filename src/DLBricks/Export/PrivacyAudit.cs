@@ -231,7 +231,7 @@ internal static class PrivacyAudit
         /// <summary>Indexes the model at <paramref name="position"/> of the list; thread-safe.</summary>
         public void Add(int position, OnnxModel model)
         {
-            var secrets = new Secrets(_merged.Options, modelCount);
+            var secrets = new Secrets(_merged.Options, modelCount) { Chains = false };
             secrets.Add(model);
             Complete(position, secrets);
         }
@@ -303,7 +303,7 @@ internal static class PrivacyAudit
         private readonly List<(string Model, PrivacyFindingKind Kind, string What)> _labels = [];
         private readonly Dictionary<ulong, int> _heads = [];
         private readonly List<Entry> _entries = [];
-        private readonly List<ulong> _keys = [];  // the 8-byte key of each entry, to merge one index into another
+        private readonly List<ulong> _keys = [];  // without chains: the 8-byte key of each entry, for the index it is merged into
         private readonly List<byte[]> _wholes = [];
         private readonly List<(int Label, string Values)> _integerLists = [];
         private readonly KeyFilter _anchored = new();
@@ -314,9 +314,16 @@ internal static class PrivacyAudit
 
         public PrivacyAuditOptions Options => options;
 
+        /// <summary>
+        /// False for one model's entries on their way into the list's index (<see cref="PrivacyIndex"/>): they are kept with their
+        /// keys and chained by key only once, when merged, since only the merged index is searched.
+        /// </summary>
+        public bool Chains { get; init; } = true;
+
         /// <summary>Appends another index's models after this one's, as if they had been added here after those already added.</summary>
         public void Merge(Secrets other)
         {
+            if (other.Chains || !Chains) throw new InvalidOperationException("only one model's unchained entries merge into a chained index.");
             var labelBase = _labels.Count;
             var wholeBase = _wholes.Count;
             _labels.AddRange(other._labels);
@@ -497,10 +504,16 @@ internal static class PrivacyAudit
 
         private void Link(ulong key, Entry entry)
         {
-            entry.Next = _heads.TryGetValue(key, out var head) ? head : -1;
-            _heads[key] = _entries.Count;
+            if (Chains)
+            {
+                entry.Next = _heads.TryGetValue(key, out var head) ? head : -1;
+                _heads[key] = _entries.Count;
+            }
+            else
+            {
+                _keys.Add(key);
+            }
             _entries.Add(entry);
-            _keys.Add(key);
         }
 
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
